@@ -1,0 +1,93 @@
+package locate
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Transport is a SIP transport, named as in the Via header's lower-case form.
+type Transport string
+
+// The transports RFC 3263 and RFC 7118 know. UDP, TCP and TLS are what the
+// rest of siplocate speaks; SCTP, WS and WSS are recognised so that NAPTR
+// records for them are understood (and skipped unless asked for).
+const (
+	UDP  Transport = "udp"
+	TCP  Transport = "tcp"
+	TLS  Transport = "tls"
+	SCTP Transport = "sctp"
+	WS   Transport = "ws"
+	WSS  Transport = "wss"
+)
+
+// Mode is how a server is located, named as the phone names its "DNS Mode".
+type Mode string
+
+const (
+	// ModeNAPTR is RFC 3263 in full: NAPTR, then SRV, then A/AAAA
+	// (the phone's "NAPTR/SRV"). It is the default.
+	ModeNAPTR Mode = "naptr"
+	// ModeSRV skips NAPTR: SRV for each supported transport, then A/AAAA.
+	ModeSRV Mode = "srv"
+	// ModeA asks for address records only (the phone's "A Record").
+	ModeA Mode = "a"
+	// ModeStatic uses the configured primary and backup IPs without DNS
+	// (the phone's "Use Configured IP").
+	ModeStatic Mode = "static"
+)
+
+// Family says which address families to return and in which order.
+type Family int
+
+const (
+	AnyFamily  Family = iota // IPv4 and IPv6, IPv4 first for each host
+	PreferIPv6               // IPv4 and IPv6, IPv6 first for each host
+	IPv4Only
+	IPv6Only
+)
+
+// Options says how to locate a server.
+type Options struct {
+	Mode       Mode        // zero value: ModeNAPTR
+	Transports []Transport // what the client supports; nil: UDP and TCP
+	Family     Family
+	// PrimaryIP and BackupIPs are used by ModeStatic: "ip" or "ip:port".
+	PrimaryIP string
+	BackupIPs []string
+}
+
+// Target is one place to send a request: a transport, an address and a port,
+// with where it came from. Targets are returned in the order to try them.
+type Target struct {
+	Transport Transport
+	Addr      netip.Addr
+	Port      uint16
+	Host      string // the host name the address belongs to (SRV target or the domain)
+	Priority  uint16 // SRV priority; 0 when no SRV was involved
+	Weight    uint16 // SRV weight; 0 when no SRV was involved
+	Expires   time.Time
+	// Records are the DNS records, in zone-file text, that led to this target.
+	Records []string
+}
+
+// AddrPort returns the target's address and port together.
+func (t Target) AddrPort() netip.AddrPort { return netip.AddrPortFrom(t.Addr, t.Port) }
+
+// Query is one DNS question asked (or answered from the cache) while locating.
+type Query struct {
+	Name    string
+	Type    string        // "NAPTR", "SRV", "A", "AAAA"
+	Rcode   string        // "NOERROR", "NXDOMAIN", "SERVFAIL", ... or "" on a network error
+	Answers []string      // the answer records in zone-file text
+	TTL     time.Duration // time the answer has left to live
+	RTT     time.Duration
+	Cached  bool
+	Server  string
+	Err     string // set when the query failed (timeout, all servers refused, ...)
+}
+
+// Result is the outcome of locating one URI.
+type Result struct {
+	Targets []Target
+	Queries []Query
+}
