@@ -1,0 +1,167 @@
+package dnsclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/miekg/dns"
+	"golang.org/x/sync/singleflight"
+)
+
+// Client is a caching stub resolver. It is safe for concurrent use.
+type Client struct {
+	cfg     Config
+	servers []string
+	log     *slog.Logger
+	cache   *cache
+	group   singleflight.Group
+	stats   counters
+}
+
+// New returns a Client for cfg. With cfg.Servers nil it reads the name
+// servers (and the timeout and attempts options) from cfg.ResolvConf.
+func New(cfg Config) (*Client, error) {
+	c := &Client{cfg: cfg, log: cfg.logger(), cache: newCache(cfg.cacheSize())}
+	if cfg.Servers == nil {
+		if err := c.readResolvConf(); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range cfg.Servers {
+		addr, err := serverAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("new dns client: %w", err)
+		}
+		c.servers = append(c.servers, addr)
+	}
+	if len(c.servers) == 0 {
+		return nil, fmt.Errorf("new dns client: %w", ErrNoServers)
+	}
+	return c, nil
+}
+
+// readResolvConf fills c.cfg from the resolv.conf file.
+func (c *Client) readResolvConf() error {
+	path := c.cfg.ResolvConf
+	if path == "" {
+		path = defaultResolvConf
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("new dns client: %w", err)
+	}
+	defer f.Close()
+	rc, err := parseResolvConf(f)
+	if err != nil {
+		return fmt.Errorf("new dns client: %s: %w", path, err)
+	}
+	c.cfg.Servers = rc.servers
+	if c.cfg.Timeout == 0 {
+		c.cfg.Timeout = rc.timeout
+	}
+	if c.cfg.Attempts == 0 {
+		c.cfg.Attempts = rc.attempts
+	}
+	return nil
+}
+
+// Servers returns the name servers in the order they are tried.
+func (c *Client) Servers() []string { return append([]string(nil), c.servers...) }
+
+// Stats returns the client's counters.
+func (c *Client) Stats() Stats {
+	s := c.stats.snapshot()
+	if c.cache != nil {
+		s.Evictions = c.cache.evicted.Load()
+	}
+	s.CacheSize = c.cache.len()
+	return s
+}
+
+// Lookup returns the answer for (name, qtype), from the cache when it
+// holds a valid one (Cached set, RTT 0) and from the name servers
+// otherwise. NXDOMAIN and NODATA are answers, not errors (see
+// Answer.NotFound). Errors are *Error.
+//
+// The returned Answer and its record slices are shared with the cache
+// and other callers: do not modify them. Concurrent lookups of the same
+// (name, type) share one query on the wire; it runs detached from the
+// callers' contexts, bounded by Timeout × Attempts × servers, and each
+// caller stops waiting when its own ctx is done.
+func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Answer, error) {
+	c.stats.lookups.Add(1)
+	key := cacheKey{name: canonical(name), qtype: qtype}
+	if a := c.cache.get(key, c.cfg.now()); a != nil {
+		c.stats.hits.Add(1)
+		return a, nil
+	}
+	c.stats.misses.Add(1)
+	return c.lookupShared(ctx, key, name)
+}
+
+// lookupShared resolves key once for all concurrent callers.
+func (c *Client) lookupShared(ctx context.Context, key cacheKey, asked string) (*Answer, error) {
+	if _, ok := dns.IsDomainName(key.name); !ok {
+		return nil, newError(asked, key.qtype, "", ErrBadName)
+	}
+	ch := c.group.DoChan(key.name+"/"+strconv.Itoa(int(key.qtype)), func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.budget())
+		defer cancel()
+		return c.resolve(ctx, key)
+	})
+	select {
+	case res := <-ch:
+		if res.Shared {
+			c.stats.shared.Add(1)
+		}
+		if res.Err != nil {
+			var e *Error
+			if errors.As(res.Err, &e) {
+				e2 := *e
+				e2.Name = asked
+				return nil, &e2
+			}
+			return nil, res.Err
+		}
+		return res.Val.(*Answer), nil
+	case <-ctx.Done():
+		return nil, newError(asked, key.qtype, "", ctx.Err())
+	}
+}
+
+// budget bounds one resolution: every attempt on every server, for each
+// query of a CNAME chain.
+func (c *Client) budget() time.Duration {
+	return c.cfg.timeout() * time.Duration(c.cfg.attempts()*len(c.servers)*(maxCNAMELinks+1))
+}
+
+// resolve queries the name servers for key, following a CNAME chain
+// across queries when an answer ends at a CNAME whose target's RRset it
+// does not hold (RFC 1034 §5.3.3), and caches the result.
+func (c *Client) resolve(ctx context.Context, key cacheKey) (*Answer, error) {
+	name := key.name
+	var links []*dns.CNAME
+	var rtt time.Duration
+	for {
+		r, server, t, err := c.tryServers(ctx, name, key.qtype)
+		rtt += t
+		if err != nil {
+			return nil, newError(key.name, key.qtype, server, err)
+		}
+		res, err := processAnswer(r, name, key.qtype, links)
+		if err != nil {
+			c.stats.malformed.Add(1)
+			return nil, newError(key.name, key.qtype, server, err)
+		}
+		c.storeExtra(res, server)
+		if res.next == "" {
+			return c.store(key, res, server, rtt), nil
+		}
+		links, name = res.cnames, canonical(res.next)
+	}
+}
