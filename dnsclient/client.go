@@ -109,14 +109,18 @@ func (c *Client) lookupShared(ctx context.Context, key cacheKey, asked string) (
 	if _, ok := dns.IsDomainName(key.name); !ok {
 		return nil, newError(asked, key.qtype, "", ErrBadName)
 	}
+	leader := false // set only if this call's function runs; read after the result arrives
 	ch := c.group.DoChan(key.name+"/"+strconv.Itoa(int(key.qtype)), func() (any, error) {
+		leader = true
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.budget())
 		defer cancel()
 		return c.resolve(ctx, key)
 	})
+	c.stats.inFlight.Add(1)
+	defer c.stats.inFlight.Add(-1)
 	select {
 	case res := <-ch:
-		if res.Shared {
+		if !leader {
 			c.stats.shared.Add(1)
 		}
 		if res.Err != nil {

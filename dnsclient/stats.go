@@ -18,12 +18,14 @@ type Stats struct {
 	ExtraIgnore uint64 // additional records ignored (out of bailiwick or unused type)
 	Evictions   uint64 // cache entries evicted to stay within CacheSize
 	CacheSize   int    // entries in the cache now
+	InFlight    int64  // lookups waiting for the wire now
 }
 
 // counters are the live counters behind Stats.
 type counters struct {
 	lookups, hits, misses, shared, queries, timeouts, truncated atomic.Uint64
 	mismatched, malformed, serverErrs, extraUsed, extraIgnore   atomic.Uint64
+	inFlight                                                    atomic.Int64
 }
 
 // snapshot returns the counters' current values.
@@ -33,5 +35,6 @@ func (c *counters) snapshot() Stats {
 		Shared: c.shared.Load(), Queries: c.queries.Load(), Timeouts: c.timeouts.Load(),
 		Truncated: c.truncated.Load(), Mismatched: c.mismatched.Load(), Malformed: c.malformed.Load(),
 		ServerErrs: c.serverErrs.Load(), ExtraUsed: c.extraUsed.Load(), ExtraIgnore: c.extraIgnore.Load(),
+		InFlight: c.inFlight.Load(),
 	}
 }
