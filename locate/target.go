@@ -54,6 +54,10 @@ type Options struct {
 	// PrimaryIP and BackupIPs are used by ModeStatic: "ip" or "ip:port".
 	PrimaryIP string
 	BackupIPs []string
+	// NoTrace leaves Result.Queries and Target.Records empty: no zone
+	// text is formatted, which is most of a cached Locate's cost. For
+	// callers that only need the targets (fail-over, registration).
+	NoTrace bool
 }
 
 // Target is one place to send a request: a transport, an address and a port,
@@ -65,7 +69,10 @@ type Target struct {
 	Host      string // the host name the address belongs to (SRV target or the domain)
 	Priority  uint16 // SRV priority; 0 when no SRV was involved
 	Weight    uint16 // SRV weight; 0 when no SRV was involved
-	Expires   time.Time
+	// Expires is the earliest expiry of the DNS records that led to this
+	// target (NAPTR, SRV, A/AAAA); zero when no DNS was involved (numeric
+	// host, ModeStatic IPs).
+	Expires time.Time
 	// Records are the DNS records, in zone-file text, that led to this target.
 	Records []string
 }
@@ -89,5 +96,46 @@ type Query struct {
 // Result is the outcome of locating one URI.
 type Result struct {
 	Targets []Target
-	Queries []Query
+	Queries []Query // empty when Options.NoTrace is set
+
+	s *scratch // reused by LocateInto
+}
+
+// TLSSCTP is TLS over SCTP (RFC 4168), the transport of NAPTR service
+// SIPS+D2S; recognised and skipped unless asked for.
+const TLSSCTP Transport = "tls-sctp"
+
+// Secure reports whether t runs over TLS, as a sips: URI requires
+// (RFC 3261 §26.2.2).
+func (t Transport) Secure() bool { return t == TLS || t == WSS || t == TLSSCTP }
+
+// DefaultPort returns the port RFC 3263 §4.2 uses when neither the URI nor
+// an SRV record gives one: 5061 for TLS (RFC 3261 §19.1.2), 5060
+// otherwise; 443 and 80 for WSS and WS (RFC 7118 §5.2).
+func (t Transport) DefaultPort() uint16 {
+	switch t {
+	case TLS, TLSSCTP:
+		return 5061
+	case WSS:
+		return 443
+	case WS:
+		return 80
+	}
+	return 5060
+}
+
+// reset empties r for reuse, keeping its slices' storage.
+func (r *Result) reset() {
+	clear(r.Targets)
+	clear(r.Queries)
+	r.Targets, r.Queries = r.Targets[:0], r.Queries[:0]
+}
+
+// scratch returns r's scratch space, made on first use.
+func (r *Result) scratch() *scratch {
+	if r.s == nil {
+		r.s = new(scratch)
+	}
+	r.s.reset()
+	return r.s
 }

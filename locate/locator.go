@@ -1,0 +1,93 @@
+package locate
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/siplocate/siplocate/dnsclient"
+)
+
+// Resolver is the one DNS lookup locate needs: one (name, type) question,
+// CNAMEs followed, negative answers returned as an Answer whose NotFound
+// reports true. *dnsclient.Client satisfies it.
+type Resolver interface {
+	Lookup(ctx context.Context, name string, qtype uint16) (*dnsclient.Answer, error)
+}
+
+// CacheResolver is a Resolver that can also answer from its cache without
+// blocking: LookupCached returns ok false when the answer is not cached (or
+// has expired). When the Resolver implements it, Locate answers what it
+// can from the cache first and starts goroutines only for the questions
+// that must go on the wire, so a fully cached Locate spawns none.
+type CacheResolver interface {
+	Resolver
+	LookupCached(name string, qtype uint16) (a *dnsclient.Answer, ok bool)
+}
+
+// Locator finds SIP servers. Its zero value is not usable: set Resolver
+// (or use only ModeStatic with IPs and numeric hosts). A Locator is safe
+// for concurrent use.
+type Locator struct {
+	Resolver Resolver
+	// Rand orders SRV records of equal priority (RFC 2782). nil: a source
+	// seeded randomly on first use. Locate serialises its use of Rand.
+	Rand *rand.Rand
+	// Now is the clock used for Query.TTL; nil: time.Now.
+	Now func() time.Time
+
+	mu  sync.Mutex // guards rnd
+	rnd *rand.Rand
+}
+
+// now returns the current time from the configured clock.
+func (l *Locator) now() time.Time {
+	if l.Now != nil {
+		return l.Now()
+	}
+	return time.Now()
+}
+
+// orderSRV orders rrs per RFC 2782 with the Locator's random source.
+func (l *Locator) orderSRV(rrs []*dns.SRV) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.rnd == nil {
+		l.rnd = l.Rand
+		if l.rnd == nil {
+			l.rnd = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+		}
+	}
+	orderSRV(rrs, l.rnd)
+}
+
+// Locate returns the targets for uri (a sip: or sips: URI, or a host,
+// host:port or [IPv6]:port) in the order to try them, with a trace of
+// every DNS query made.
+//
+// The Result is never nil. The error is nil when targets were found and
+// every lookup either answered or said NXDOMAIN/NODATA. When some lookup
+// failed (a timeout, SERVFAIL, ...) the error is an *Error for it, and
+// Result.Targets may still hold the targets the other lookups led to: a
+// partial result, to be used with care. With no targets the error says why
+// (errors.Is: ErrNXDOMAIN, ErrNoRecords, ErrNotAvailable, ErrBadURI, ...).
+func (l *Locator) Locate(ctx context.Context, uri string, opts Options) (*Result, error) {
+	res := new(Result)
+	err := l.LocateInto(ctx, uri, opts, res)
+	return res, err
+}
+
+// LocateInto is Locate writing into res, reusing its slices and scratch
+// space from an earlier call; for callers that locate often. res must not
+// be used by two calls at once.
+func (l *Locator) LocateInto(ctx context.Context, uri string, opts Options, res *Result) error {
+	res.reset()
+	u, err := ParseURI(uri)
+	if err != nil {
+		return err
+	}
+	r := resolution{l: l, ctx: ctx, opts: opts, uri: u, res: res, s: res.scratch()}
+	return r.run()
+}

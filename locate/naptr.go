@@ -1,0 +1,171 @@
+package locate
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// maxNAPTRChain bounds how many NAPTR lookups one resolution makes when
+// records with empty flags point to further NAPTR records (RFC 3403 §4.1
+// non-terminal rules).
+const maxNAPTRChain = 5
+
+// naptr runs RFC 3263 §4.1's NAPTR step for domain: it looks up NAPTR,
+// keeps the records for services the client supports, follows non-terminal
+// records, and resolves the services it kept. It adds no targets when
+// there are no NAPTR records or none the client can use; the caller then
+// falls back to SRV.
+func (r *resolution) naptr(domain string) {
+	name := domain
+	r.s.visited = append(r.s.visited[:0], name)
+	for range maxNAPTRChain {
+		from := len(r.s.jobs)
+		ji := r.addJob(from, name, dns.TypeNAPTR)
+		r.lookupAll(from)
+		a, ok := r.answer(ji)
+		if !ok {
+			return
+		}
+		next, svcs := r.selectNAPTR(name, a.Records, a.Expires)
+		if next == "" {
+			r.services(svcs)
+			return
+		}
+		if slices.ContainsFunc(r.s.visited, func(v string) bool { return strings.EqualFold(v, next) }) {
+			r.fail(&Error{Name: next, Step: "NAPTR", Err: ErrLoop})
+			return
+		}
+		r.s.visited = append(r.s.visited, next)
+		name = next
+	}
+	r.fail(&Error{Name: name, Step: "NAPTR", Err: ErrLoop})
+}
+
+// selectNAPTR picks from the NAPTR RRset of name the records to use, by
+// RFC 3403 §4.1 and RFC 3263 §4.1: those whose service the client
+// supports (a sips: URI only TLS ones) with flag "S", "A" or "" (case
+// insensitive), ordered by order then preference, and only those of the
+// lowest order that has any (RFC 3403 §4.1: "once a match is found ...
+// the client MUST NOT consider records with a different Order"). When the
+// first record kept is non-terminal (empty flags) it returns the name to
+// ask NAPTR for next instead of services.
+func (r *resolution) selectNAPTR(name string, rrs []dns.RR, expires time.Time) (next string, svcs []service) {
+	ns := r.s.naptrs[:0]
+	for _, rr := range rrs {
+		if n, ok := rr.(*dns.NAPTR); ok && r.usableNAPTR(n) {
+			ns = append(ns, n)
+		}
+	}
+	slices.SortStableFunc(ns, func(a, b *dns.NAPTR) int {
+		return cmp.Or(cmp.Compare(a.Order, b.Order), cmp.Compare(a.Preference, b.Preference))
+	})
+	r.s.naptrs = ns
+	svcs = r.s.svcs[:0]
+	for _, n := range ns {
+		if n.Order != ns[0].Order {
+			break
+		}
+		target, ok := r.naptrTarget(name, n)
+		if !ok {
+			continue
+		}
+		if n.Flags == "" {
+			if len(svcs) == 0 {
+				return target, nil
+			}
+			continue
+		}
+		t, _ := serviceTransport(n.Service)
+		svcs = append(svcs, service{transport: t, flag: upper(n.Flags[0]), name: target, naptr: n, expires: expires})
+	}
+	r.s.svcs = svcs
+	return "", svcs
+}
+
+// usableNAPTR reports whether n is a record this client can follow: a SIP
+// service over a transport it supports with a terminal flag "S" or "A",
+// or a non-terminal record (empty flags) whose service is SIP's or empty.
+func (r *resolution) usableNAPTR(n *dns.NAPTR) bool {
+	if n.Flags == "" {
+		if n.Service == "" {
+			return true
+		}
+	} else if len(n.Flags) != 1 || !strings.ContainsRune("SsAa", rune(n.Flags[0])) {
+		return false // "U", "P" and unknown flags: not for SIP (RFC 3404 §4.3)
+	}
+	t, ok := serviceTransport(n.Service)
+	return ok && slices.Contains(r.transports(), t)
+}
+
+// naptrTarget returns the next name record n leads to: its regexp applied
+// to name without the trailing dot when the regexp field is set, else its
+// replacement (RFC 3403 §4.1: the two are mutually exclusive). ok is false
+// when the regexp does not match or is malformed, or the name is not a
+// host name; a malformed one is noted as a failure.
+func (r *resolution) naptrTarget(name string, n *dns.NAPTR) (string, bool) {
+	if n.Regexp == "" {
+		return n.Replacement, n.Replacement != "" && n.Replacement != "."
+	}
+	out, matched, err := applyNAPTRRegexp(unescapeString(n.Regexp), strings.TrimSuffix(name, "."))
+	if err != nil {
+		r.fail(&Error{Name: name, Step: "NAPTR", Err: err})
+		return "", false
+	}
+	if !matched {
+		return "", false
+	}
+	if why := checkHostname(strings.TrimSuffix(out, ".")); why != "" {
+		r.fail(&Error{Name: name, Step: "NAPTR", Err: &regexpResultError{expr: n.Regexp, out: out, why: why}})
+		return "", false
+	}
+	return dns.Fqdn(out), true
+}
+
+// regexpResultError says a NAPTR regexp rewrote the name into something
+// that is not a host name.
+type regexpResultError struct{ expr, out, why string }
+
+func (e *regexpResultError) Error() string {
+	return "NAPTR regexp " + quoteString(e.expr) + " gave " + quoteString(e.out) + ": " + e.why
+}
+
+func (e *regexpResultError) Unwrap() error { return errBadRegexp }
+
+// unescapeString returns the octets of a character-string that miekg/dns
+// holds in presentation form (RFC 1035 §5.1: "\X" is X, "\DDD" the octet
+// DDD), so that a regexp's backslashes reach the regexp as on the wire.
+func unescapeString(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+3 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) {
+			if v := int(s[i+1]-'0')*100 + int(s[i+2]-'0')*10 + int(s[i+3]-'0'); v < 256 {
+				b.WriteByte(byte(v))
+				i += 3
+				continue
+			}
+		}
+		i++
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func upper(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}

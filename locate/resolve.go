@@ -1,0 +1,151 @@
+package locate
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// ErrNoTransport means the URI asks for a transport the client does not
+// support (Options.Transports), or a sips: URI meets a client without TLS.
+var ErrNoTransport = errors.New("no transport in common with the client")
+
+// resolution is the state of one Locate call.
+type resolution struct {
+	l    *Locator
+	ctx  context.Context
+	opts Options
+	uri  URI
+	res  *Result
+	s    *scratch
+	now  time.Time
+
+	failed      error // the first lookup that failed (not NXDOMAIN/NODATA)
+	notFound    error // the last NXDOMAIN/NODATA
+	unavailable error // an SRV RRset of "." targets
+}
+
+// scratch is the working space of a resolution, kept in the Result so
+// that LocateInto reuses it.
+type scratch struct {
+	jobs    []job
+	svcs    []service
+	hosts   []host
+	srvs    []*dns.SRV
+	naptrs  []*dns.NAPTR
+	visited []string
+	fqdn    [2]string // the last domain and its fully qualified form
+}
+
+func (s *scratch) reset() {
+	clear(s.jobs)
+	clear(s.svcs)
+	clear(s.hosts)
+	clear(s.srvs)
+	clear(s.naptrs)
+	s.jobs, s.svcs, s.hosts, s.srvs, s.naptrs = s.jobs[:0], s.svcs[:0], s.hosts[:0], s.srvs[:0], s.naptrs[:0]
+	s.visited = s.visited[:0]
+}
+
+// fqdnOf returns name with a trailing dot, remembering the last one so that
+// locating the same domain again does not allocate.
+func (s *scratch) fqdnOf(name string) string {
+	if s.fqdn[0] != name {
+		s.fqdn = [2]string{name, dns.Fqdn(name)}
+	}
+	return s.fqdn[1]
+}
+
+// run resolves r.uri as Options.Mode and RFC 3263 §4 say.
+func (r *resolution) run() error {
+	r.now = r.l.now()
+	if err := r.checkTransport(); err != nil {
+		return err
+	}
+	if r.opts.Mode == ModeStatic {
+		done, err := r.static()
+		if done || err != nil {
+			return err
+		}
+	}
+	if ip, ok := r.targetIP(); ok {
+		// RFC 3263 §4.1, §4.2: a numeric IP address needs no DNS.
+		r.addTarget(host{transport: r.defaultTransport(), port: r.port(r.defaultTransport())}, ip, nil)
+		return r.finish()
+	}
+	if r.l.Resolver == nil {
+		return &Error{Name: r.uri.Target(), Step: string(r.mode()), Err: ErrNoResolver}
+	}
+	r.resolveName(r.s.fqdnOf(r.uri.Target()))
+	return r.finish()
+}
+
+// resolveName runs the DNS steps for domain, a fully qualified name.
+func (r *resolution) resolveName(domain string) {
+	u, mode := r.uri, r.mode()
+	switch {
+	case u.Port != 0 || mode == ModeA:
+		// RFC 3263 §4.2: "If the TARGET was not a numeric IP address,
+		// but a port is present in the URI, the client performs an A or
+		// AAAA record lookup of the domain name" (and the phone's "A
+		// Record" mode never asks anything else).
+		r.addressOf(domain)
+	case u.Transport != "":
+		// RFC 3263 §4.1: with a transport parameter, "the client performs
+		// an SRV query for that specific transport".
+		r.srvThenAddress(domain, []Transport{r.defaultTransport()})
+	case mode == ModeSRV:
+		r.srvThenAddress(domain, r.transports())
+	default:
+		r.naptr(domain)
+		if len(r.res.Targets) == 0 && r.unavailable == nil {
+			r.srvThenAddress(domain, r.transports())
+		}
+	}
+}
+
+// mode returns the Options.Mode, ModeNAPTR for the zero value.
+func (r *resolution) mode() Mode {
+	if r.opts.Mode == "" {
+		return ModeNAPTR
+	}
+	return r.opts.Mode
+}
+
+// targetIP returns TARGET as an address when it is a numeric one.
+func (r *resolution) targetIP() (netip.Addr, bool) {
+	if r.uri.Maddr == "" {
+		return r.uri.IP, r.uri.IP.IsValid()
+	}
+	ip, err := netip.ParseAddr(r.uri.Maddr)
+	return ip, err == nil
+}
+
+// finish fills the trace and returns the error Locate reports: the
+// reason there are no targets, or a failed lookup behind a partial result.
+func (r *resolution) finish() error {
+	if !r.opts.NoTrace {
+		r.trace()
+	}
+	if len(r.res.Targets) > 0 {
+		return r.failed // nil unless the result may be partial
+	}
+	for _, err := range []error{r.unavailable, r.failed, r.notFound} {
+		if err != nil {
+			return err
+		}
+	}
+	return &Error{Name: r.uri.Target(), Step: string(r.mode()), NotFound: true, Err: ErrNoRecords}
+}
+
+// port returns the port to use for transport t without SRV: the URI's,
+// or the default (RFC 3263 §4.2).
+func (r *resolution) port(t Transport) uint16 {
+	if r.uri.Port != 0 {
+		return r.uri.Port
+	}
+	return t.DefaultPort()
+}

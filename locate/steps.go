@@ -1,0 +1,206 @@
+package locate
+
+import (
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/siplocate/siplocate/dnsclient"
+)
+
+// service is one way to reach the domain found by NAPTR, or one transport
+// tried by SRV without NAPTR: an SRV name to look up ('S') or a host whose
+// addresses to look up ('A').
+type service struct {
+	transport Transport
+	flag      byte   // 'S' or 'A', as the NAPTR flags (RFC 3404 §4.3)
+	name      string // fully qualified
+	naptr     *dns.NAPTR
+	expires   time.Time
+	job       int
+}
+
+// host is a name whose addresses become targets, with where it came from.
+type host struct {
+	transport Transport
+	name      string // fully qualified
+	port      uint16
+	prio      uint16
+	weight    uint16
+	expires   time.Time
+	naptr     *dns.NAPTR
+	srv       *dns.SRV
+	jobs      [2]int // address lookups in family order; -1 for none
+}
+
+// srvThenAddress queries SRV for each transport in ts (RFC 3263 §4.1: "the
+// client constructs SRV queries for those transport protocols it
+// supports, and does a query for each"), in parallel, and takes the
+// targets in the order of ts. When no SRV record exists at all it falls
+// back to A/AAAA of domain with the default transport and port (RFC 3263
+// §4.1, §4.2); not when the SRV records said "." (RFC 2782).
+func (r *resolution) srvThenAddress(domain string, ts []Transport) {
+	svcs := r.s.svcs[:0]
+	for _, t := range ts {
+		if p := srvPrefix(t); p != "" {
+			svcs = append(svcs, service{transport: t, flag: 'S', name: p + domain})
+		}
+	}
+	r.s.svcs = svcs
+	r.services(svcs)
+	if len(r.res.Targets) == 0 && r.unavailable == nil {
+		r.addressOf(domain)
+	}
+}
+
+// addressOf looks up domain's addresses for the default transport and the
+// URI's port or the default one (RFC 3263 §4.2).
+func (r *resolution) addressOf(domain string) {
+	t := r.defaultTransport()
+	r.s.hosts = append(r.s.hosts[:0], host{transport: t, name: domain, port: r.port(t)})
+	r.addresses(r.s.hosts)
+}
+
+// services looks up the SRV records of svcs in parallel, orders each
+// RRset (RFC 2782) and then looks up the addresses of every target.
+func (r *resolution) services(svcs []service) {
+	from := len(r.s.jobs)
+	for i := range svcs {
+		if svcs[i].flag == 'S' {
+			svcs[i].job = r.addJob(from, svcs[i].name, dns.TypeSRV)
+		}
+	}
+	r.lookupAll(from)
+	hosts := r.s.hosts[:0]
+	for i := range svcs {
+		hosts = r.hostsOf(hosts, &svcs[i])
+	}
+	r.s.hosts = hosts
+	r.addresses(hosts)
+}
+
+// hostsOf appends the hosts service sv leads to: its SRV targets in RFC
+// 2782 order, or for an 'A' service the name itself on the default port.
+func (r *resolution) hostsOf(hosts []host, sv *service) []host {
+	if sv.flag == 'A' {
+		return append(hosts, host{transport: sv.transport, name: sv.name, port: sv.transport.DefaultPort(),
+			expires: sv.expires, naptr: sv.naptr})
+	}
+	a, ok := r.answer(sv.job)
+	if !ok {
+		return hosts
+	}
+	if decidedlyUnavailable(a.Records) {
+		r.unavailable = &Error{Name: sv.name, Step: "SRV", Server: a.Server, NotFound: true, Err: ErrNotAvailable}
+		return hosts
+	}
+	srvs := r.s.srvs[:0]
+	for _, rr := range a.Records {
+		if s, ok := rr.(*dns.SRV); ok && s.Target != "." {
+			srvs = append(srvs, s) // RFC 2782: "." among others is skipped
+		}
+	}
+	r.l.orderSRV(srvs)
+	for _, s := range srvs {
+		hosts = append(hosts, host{transport: sv.transport, name: s.Target, port: s.Port, prio: s.Priority,
+			weight: s.Weight, expires: earliest(sv.expires, a.Expires), naptr: sv.naptr, srv: s})
+	}
+	r.s.srvs = srvs[:0]
+	return hosts
+}
+
+// addresses looks up A and/or AAAA (Options.Family) for every host, all
+// in parallel, and appends the targets in host order.
+func (r *resolution) addresses(hosts []host) {
+	from := len(r.s.jobs)
+	types := r.families()
+	for i := range hosts {
+		hosts[i].jobs = [2]int{-1, -1}
+		for k, qt := range types {
+			hosts[i].jobs[k] = r.addJob(from, hosts[i].name, qt)
+		}
+	}
+	r.lookupAll(from)
+	for i := range hosts {
+		for _, ji := range hosts[i].jobs {
+			if ji < 0 {
+				continue
+			}
+			if a, ok := r.answer(ji); ok {
+				r.addressTargets(&hosts[i], a)
+			}
+		}
+	}
+}
+
+// families returns the address types to ask for, in order.
+func (r *resolution) families() []uint16 {
+	switch r.opts.Family {
+	case PreferIPv6:
+		return familyOrder[1:3]
+	case IPv4Only:
+		return familyOrder[0:1]
+	case IPv6Only:
+		return familyOrder[1:2]
+	}
+	return familyOrder[0:2]
+}
+
+var familyOrder = [3]uint16{dns.TypeA, dns.TypeAAAA, dns.TypeA}
+
+// addressTargets appends a target for each address record in a.
+func (r *resolution) addressTargets(h *host, a *dnsclient.Answer) {
+	for _, rr := range a.Records {
+		var ip netip.Addr
+		switch rr := rr.(type) {
+		case *dns.A:
+			ip, _ = netip.AddrFromSlice(rr.A.To4())
+		case *dns.AAAA:
+			ip, _ = netip.AddrFromSlice(rr.AAAA.To16())
+		}
+		if !ip.IsValid() {
+			continue
+		}
+		t := r.addTarget(*h, ip, a)
+		if !r.opts.NoTrace {
+			t.Records = r.records(h, a, rr)
+		}
+	}
+}
+
+// addTarget appends the target for address ip of h (a nil a for an address
+// that came without DNS) and returns it.
+func (r *resolution) addTarget(h host, ip netip.Addr, a *dnsclient.Answer) *Target {
+	t := Target{Transport: h.transport, Addr: ip.Unmap(), Port: h.port, Host: strings.TrimSuffix(h.name, "."),
+		Priority: h.prio, Weight: h.weight, Expires: h.expires}
+	if a != nil {
+		t.Expires = earliest(h.expires, a.Expires)
+	}
+	r.res.Targets = append(r.res.Targets, t)
+	return &r.res.Targets[len(r.res.Targets)-1]
+}
+
+// records returns the zone text of the records that led to a target.
+func (r *resolution) records(h *host, a *dnsclient.Answer, addr dns.RR) []string {
+	out := make([]string, 0, 3+len(a.CNAMEs))
+	if h.naptr != nil {
+		out = append(out, h.naptr.String())
+	}
+	if h.srv != nil {
+		out = append(out, h.srv.String())
+	}
+	for _, c := range a.CNAMEs {
+		out = append(out, c.String())
+	}
+	return append(out, addr.String())
+}
+
+// earliest returns the earlier of two expiry times, a zero time counting
+// as "never".
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
