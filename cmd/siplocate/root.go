@@ -67,7 +67,8 @@ func newRootCmd(g *globals) *cobra.Command {
 	})
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "debug logging to stderr")
 	root.AddCommand(
-	// one line per subcommand, each built in its own file
+		// one line per subcommand, each built in its own file
+		newDNSCmd(g),
 	)
 	return root
 }

@@ -1,0 +1,112 @@
+package dnsserver
+
+import (
+	"encoding/binary"
+)
+
+// fastQuery is what the fast path reads from a query.
+type fastQuery struct {
+	nameLen int    // wire length of the question name
+	qtype   uint16 // question type
+	edns    bool   // the query had an OPT record
+	size    int    // its payload size (RFC 6891 §6.2.3)
+	do      bool   // its DO bit (RFC 3225)
+}
+
+// serve answers the query q from the table, writing the response into out
+// (reused). It reports false for anything it does not handle exactly as the
+// slow path would; the caller then takes the slow path. key is scratch space.
+func (t wireTable) serve(q, out, key []byte) ([]byte, *fastQuery, wireAnswer, bool) {
+	var fq fastQuery
+	key, ok := parseFast(q, key[:0], &fq)
+	if !ok {
+		return nil, nil, wireAnswer{}, false
+	}
+	wa, ok := t[string(key)]
+	if !ok {
+		return nil, nil, wireAnswer{}, false
+	}
+	resp, ok := patch(wa.msg, q, out[:0], &fq)
+	return resp, &fq, wa, ok
+}
+
+// parseFast checks that q is a plain query (one question of class IN,
+// nothing else but an optional, well-formed OPT record) and appends its
+// table key to key.
+func parseFast(q, key []byte, fq *fastQuery) ([]byte, bool) {
+	if len(q) < 17 || q[2]&0xFE != 0 || q[3]&0x0F != 0 {
+		return nil, false // a response, an opcode other than QUERY, TC or an rcode
+	}
+	if binary.BigEndian.Uint64(q[4:12])&^1 != 1<<48 {
+		return nil, false // not QDCOUNT 1, ANCOUNT 0, NSCOUNT 0, ARCOUNT 0 or 1
+	}
+	key, ok := appendWireName(key, q[12:])
+	if !ok {
+		return nil, false
+	}
+	fq.nameLen = len(key)
+	i := 12 + fq.nameLen
+	if i+4 > len(q) || binary.BigEndian.Uint16(q[i+2:]) != 1 {
+		return nil, false
+	}
+	fq.qtype = binary.BigEndian.Uint16(q[i:])
+	key = append(key, q[i], q[i+1])
+	if q[11] == 0 {
+		return key, i+4 == len(q)
+	}
+	return key, parseOPT(q[i+4:], fq)
+}
+
+// parseOPT reads the OPT record that must make up all of b (RFC 6891
+// §6.1.2): root owner, version 0, options well formed.
+func parseOPT(b []byte, fq *fastQuery) bool {
+	if len(b) < optLen || b[0] != 0 || binary.BigEndian.Uint16(b[1:]) != 41 || b[5] != 0 || b[6] != 0 {
+		return false
+	}
+	rdlen := int(binary.BigEndian.Uint16(b[9:]))
+	if optLen+rdlen != len(b) || !wellFormedOptions(b[optLen:]) {
+		return false
+	}
+	fq.edns, fq.size, fq.do = true, max(512, int(binary.BigEndian.Uint16(b[3:]))), b[7]&0x80 != 0
+	return true
+}
+
+// wellFormedOptions reports whether b is a sequence of whole EDNS0 options.
+func wellFormedOptions(b []byte) bool {
+	for len(b) > 0 {
+		if len(b) < 4 {
+			return false
+		}
+		n := 4 + int(binary.BigEndian.Uint16(b[2:]))
+		if n > len(b) {
+			return false
+		}
+		b = b[n:]
+	}
+	return true
+}
+
+// patch copies the stored response into out and makes it the answer to q:
+// its ID, RD and CD bits, the question name as the client spelled it (case
+// included), and the EDNS0 part. It reports false when the response is too
+// large for the client's UDP size.
+func patch(msg, q, out []byte, fq *fastQuery) ([]byte, bool) {
+	n := len(msg)
+	if !fq.edns {
+		n -= optLen
+	}
+	if n > fq.size && fq.edns || !fq.edns && n > 512 {
+		return nil, false
+	}
+	out = append(out, msg[:n]...)
+	out[0], out[1] = q[0], q[1]
+	out[2] |= q[2] & 0x01 // RD (RFC 1035 §4.1.1)
+	out[3] |= q[3] & 0x10 // CD (RFC 4035 §3.2.2)
+	copy(out[12:12+fq.nameLen], q[12:])
+	if !fq.edns {
+		binary.BigEndian.PutUint16(out[10:], binary.BigEndian.Uint16(out[10:])-1)
+	} else if fq.do {
+		out[n-optLen+7] |= 0x80
+	}
+	return out, true
+}

@@ -1,0 +1,202 @@
+package dnsserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// DefaultAddr is where the server listens when Config.Addr is empty.
+const DefaultAddr = "127.0.0.1:5353"
+
+// Config configures a Server. The zero value (plus Zones) serves on
+// DefaultAddr, one UDP socket per CPU, no transfers, no NOTIFY, no polling.
+type Config struct {
+	Zones          []string       // zone files; each file's SOA owner is its apex
+	Addr           string         // host:port for UDP and TCP; DefaultAddr if empty
+	ReusePort      int            // UDP sockets sharing Addr (SO_REUSEPORT); GOMAXPROCS if 0
+	AllowTransfer  []netip.Prefix // addresses allowed AXFR without TSIG
+	TSIG           []TSIGKey      // keys allowed AXFR; NOTIFY is signed with the first
+	Notify         []string       // host:port of secondaries sent NOTIFY after each load
+	ReloadInterval time.Duration  // how often to look for changed zone files; 0: never
+	Logger         *slog.Logger   // nil: silent
+
+	// now and notifyRetry are for tests.
+	now         func() time.Time
+	notifyRetry time.Duration
+}
+
+// TSIGKey is a TSIG key (RFC 8945) allowed to transfer zones.
+type TSIGKey struct {
+	Name      string // key name, e.g. "xfr.example.com."
+	Algorithm string // dns.HmacSHA256 and the other miekg/dns names
+	Secret    string // base64
+}
+
+func (c *Config) addr() string {
+	if c.Addr == "" {
+		return DefaultAddr
+	}
+	return c.Addr
+}
+
+func (c *Config) reusePort() int {
+	if c.ReusePort <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return c.ReusePort
+}
+
+func (c *Config) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.Logger.With("component", "dns")
+}
+
+func (c *Config) tsigSecrets() map[string]string {
+	if len(c.TSIG) == 0 {
+		return nil
+	}
+	m := map[string]string{}
+	for _, k := range c.TSIG {
+		m[dns.CanonicalName(k.Name)] = k.Secret
+	}
+	return m
+}
+
+// Server is an authoritative DNS server for a set of zone files.
+type Server struct {
+	cfg  Config
+	log  *slog.Logger
+	snap atomic.Pointer[snapshot]
+
+	reloadMu      sync.Mutex // one reload at a time
+	files         map[string]fingerprint
+	reloadsOK     atomic.Uint64
+	reloadsFailed atomic.Uint64
+
+	udp    []*udpSocket
+	tcp    *dns.Server
+	tcpSt  stats
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New loads the zone files of cfg and returns a server ready to Start. Any
+// file that does not load is an error here: a server does not start on half
+// its zones.
+func New(cfg Config) (*Server, error) {
+	if len(cfg.Zones) == 0 {
+		return nil, errors.New("dns server: no zone files")
+	}
+	s := &Server{cfg: cfg, log: cfg.logger(), files: map[string]fingerprint{}}
+	zones := make([]*Zone, 0, len(cfg.Zones))
+	for _, path := range cfg.Zones {
+		z, fp, err := loadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkSameOrigin(zones, z); err != nil {
+			return nil, err
+		}
+		zones = append(zones, z)
+		s.files[path] = fp
+	}
+	s.snap.Store(newSnapshot(zones))
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	return s, nil
+}
+
+// checkSameOrigin refuses two files for one zone.
+func checkSameOrigin(zones []*Zone, z *Zone) error {
+	for _, o := range zones {
+		if o.Origin == z.Origin {
+			return fmt.Errorf("dns server: %s and %s both hold zone %s", o.File, z.File, z.Origin)
+		}
+	}
+	return nil
+}
+
+// Zones returns the zones served now.
+func (s *Server) Zones() []*Zone {
+	snap := s.snap.Load()
+	out := make([]*Zone, 0, len(snap.zones))
+	for _, z := range snap.zones {
+		out = append(out, z)
+	}
+	return out
+}
+
+// Start listens on the configured address, UDP and TCP on the same port,
+// and serves until Close. With port 0 the system picks one port for both;
+// Addr tells which.
+func (s *Server) Start() error {
+	if err := s.listenUDP(); err != nil {
+		return err
+	}
+	if err := s.listenTCP(); err != nil {
+		s.closeUDP()
+		return err
+	}
+	for _, u := range s.udp {
+		s.wg.Go(u.serve)
+	}
+	if s.cfg.ReloadInterval > 0 {
+		s.wg.Go(s.watch)
+	}
+	s.notifyAll(s.Zones())
+	return nil
+}
+
+// Addr returns the address served, once started.
+func (s *Server) Addr() net.Addr {
+	if len(s.udp) == 0 {
+		return nil
+	}
+	return s.udp[0].conn.LocalAddr()
+}
+
+// Close stops serving and waits for the server's goroutines.
+func (s *Server) Close() error {
+	s.cancel()
+	var err error
+	if s.tcp != nil {
+		err = s.tcp.Shutdown()
+	}
+	s.closeUDP()
+	s.wg.Wait()
+	return err
+}
+
+func (s *Server) closeUDP() {
+	for _, u := range s.udp {
+		_ = u.conn.Close()
+	}
+}
+
+// allStats returns every counter set, for a scrape.
+func (s *Server) allStats() []*stats {
+	out := []*stats{&s.tcpSt}
+	for _, u := range s.udp {
+		out = append(out, &u.st)
+	}
+	return out
+}
+
+func (s *Server) now() time.Time {
+	if s.cfg.now != nil {
+		return s.cfg.now()
+	}
+	return time.Now()
+}

@@ -1,0 +1,70 @@
+package dnsserver
+
+import (
+	"fmt"
+	"net"
+
+	"github.com/miekg/dns"
+)
+
+// listenTCP listens on the UDP sockets' address (the same port when the
+// configured one was 0) and serves it with miekg's server.
+func (s *Server) listenTCP() error {
+	addr := s.Addr().String()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("dns server: listen tcp %s: %w", addr, err)
+	}
+	started := make(chan struct{})
+	s.tcp = &dns.Server{
+		Listener:          ln,
+		Handler:           dns.HandlerFunc(s.serveTCP),
+		TsigSecret:        s.cfg.tsigSecrets(),
+		MsgAcceptFunc:     acceptQueries,
+		NotifyStartedFunc: func() { close(started) },
+	}
+	s.wg.Go(func() { _ = s.tcp.ActivateAndServe() })
+	<-started
+	return nil
+}
+
+// acceptQueries hands every message but responses to the handler, which
+// decides on opcodes and counts itself.
+func acceptQueries(dh dns.Header) dns.MsgAcceptAction {
+	if dh.Bits&(1<<15) != 0 {
+		return dns.MsgIgnore
+	}
+	return dns.MsgAccept
+}
+
+// serveTCP answers one query over TCP: a zone transfer, or the same answer
+// as over UDP without the size limit.
+func (s *Server) serveTCP(w dns.ResponseWriter, req *dns.Msg) {
+	snap := s.snap.Load()
+	if isTransfer(req) {
+		s.transfer(w, req, snap)
+		return
+	}
+	m := snap.respond(req)
+	if m == nil {
+		return
+	}
+	fit(m, dns.MaxMsgSize)
+	s.tcpSt.count(qtypeOf(req), m.Rcode)
+	if t := req.IsTsig(); t != nil {
+		if w.TsigStatus() != nil {
+			m = new(dns.Msg).SetRcode(req, dns.RcodeNotAuth)
+		} else {
+			m.SetTsig(t.Hdr.Name, t.Algorithm, 300, s.now().Unix())
+		}
+	}
+	_ = w.WriteMsg(m)
+}
+
+func isTransfer(req *dns.Msg) bool {
+	if req.Opcode != dns.OpcodeQuery || len(req.Question) != 1 {
+		return false
+	}
+	t := req.Question[0].Qtype
+	return t == dns.TypeAXFR || t == dns.TypeIXFR
+}
