@@ -32,7 +32,7 @@ func New(cfg Config) (*Client, error) {
 			return nil, err
 		}
 	}
-	for _, s := range cfg.Servers {
+	for _, s := range c.cfg.Servers {
 		addr, err := serverAddr(s)
 		if err != nil {
 			return nil, fmt.Errorf("new dns client: %w", err)

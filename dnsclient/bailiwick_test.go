@@ -1,0 +1,113 @@
+package dnsclient
+
+import (
+	"context"
+	"testing"
+
+	"github.com/miekg/dns"
+	"github.com/siplocate/siplocate/internal/dnstest"
+)
+
+func TestZoneOf(t *testing.T) {
+	tests := []struct {
+		name  string
+		ns    []string
+		qname string
+		want  string
+	}{
+		{name: "underscore labels stripped", qname: "_sip._udp.example.com.", want: "example.com."},
+		{name: "plain name", qname: "sip.example.com.", want: "sip.example.com."},
+		{name: "only underscore labels", qname: "_sip._udp.", want: "_sip._udp."},
+		{name: "SOA ancestor", ns: []string{"example.com. 60 IN SOA ns. host. 1 1 1 1 1"}, qname: "sip.example.com.",
+			want: "example.com."},
+		{name: "NS ancestor", ns: []string{"example.com. 60 IN NS ns.example.com."}, qname: "_sip._tcp.example.com.",
+			want: "example.com."},
+		{name: "unrelated SOA ignored", ns: []string{"example.net. 60 IN SOA ns. host. 1 1 1 1 1"},
+			qname: "_sip._udp.example.com.", want: "example.com."},
+		{name: "root SOA ignored", ns: []string{". 60 IN SOA ns. host. 1 1 1 1 1"}, qname: "sip.example.com.",
+			want: "sip.example.com."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := zoneOf(dnstest.RRs(tt.ns...), tt.qname); got != tt.want {
+				t.Errorf("zoneOf(%q) = %q, want %q", tt.qname, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestExtras(t *testing.T) {
+	srvRR := "_sip._udp.example.com. 300 IN SRV 10 60 5060 sip1.example.com."
+	tests := []struct {
+		name      string
+		extra     []string
+		lookup    string // name of an A lookup after the SRV lookup
+		wantWire  int    // queries on the wire for that A lookup
+		wantUsed  uint64
+		wantIgnor uint64
+	}{
+		{name: "in bailiwick used", extra: []string{"sip1.example.com. 300 IN A 192.0.2.1"},
+			lookup: "sip1.example.com.", wantUsed: 1},
+		{name: "out of bailiwick ignored", extra: []string{"sip1.example.net. 300 IN A 198.51.100.66"},
+			lookup: "sip1.example.net.", wantWire: 1, wantIgnor: 1},
+		{name: "parent zone ignored", extra: []string{"com. 300 IN A 198.51.100.66"},
+			lookup: "com.", wantWire: 1, wantIgnor: 1},
+		{name: "unused type ignored", extra: []string{"sip1.example.com. 300 IN TXT \"x\""},
+			lookup: "sip1.example.com.", wantWire: 1, wantIgnor: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := dnstest.NewServer(t, dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+				var ans, extra []dns.RR
+				if r.Question[0].Qtype == dns.TypeSRV {
+					ans, extra = dnstest.RRs(srvRR), dnstest.RRs(tt.extra...)
+				}
+				w.WriteMsg(dnstest.Reply(r, dns.RcodeSuccess, ans, nil, extra)) //nolint:errcheck
+			}))
+			c := testClient(t, []string{srv.Addr}, newClock(), nil)
+			a, err := c.Lookup(context.Background(), "_sip._udp.example.com.", dns.TypeSRV)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if uint64(len(a.Extra)) != tt.wantUsed {
+				t.Errorf("Answer.Extra = %v, want %d records", rrStrings(a.Extra), tt.wantUsed)
+			}
+			b, err := c.Lookup(context.Background(), tt.lookup, dns.TypeA)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := srv.Count() - 1; got != tt.wantWire || b.Cached != (tt.wantWire == 0) {
+				t.Errorf("A lookup: %d queries on the wire, Cached=%v; want %d", got, b.Cached, tt.wantWire)
+			}
+			if s := c.Stats(); s.ExtraUsed != tt.wantUsed || s.ExtraIgnore != tt.wantIgnor {
+				t.Errorf("ExtraUsed %d, ExtraIgnore %d; want %d, %d", s.ExtraUsed, s.ExtraIgnore, tt.wantUsed, tt.wantIgnor)
+			}
+		})
+	}
+}
+
+func TestExtrasDoNotReplaceAnswers(t *testing.T) {
+	srv := dnstest.NewServer(t, dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+		var ans, extra []dns.RR
+		switch r.Question[0].Qtype {
+		case dns.TypeSRV:
+			ans = dnstest.RRs("_sip._udp.example.com. 300 IN SRV 10 60 5060 sip1.example.com.")
+			extra = dnstest.RRs("sip1.example.com. 300 IN A 192.0.2.99")
+		case dns.TypeA:
+			ans = dnstest.RRs("sip1.example.com. 300 IN A 192.0.2.1")
+		}
+		w.WriteMsg(dnstest.Reply(r, dns.RcodeSuccess, ans, nil, extra)) //nolint:errcheck
+	}))
+	c := testClient(t, []string{srv.Addr}, newClock(), nil)
+	ctx := context.Background()
+	if _, err := c.Lookup(ctx, "sip1.example.com.", dns.TypeA); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Lookup(ctx, "_sip._udp.example.com.", dns.TypeSRV); err != nil {
+		t.Fatal(err)
+	}
+	a, err := c.Lookup(ctx, "sip1.example.com.", dns.TypeA)
+	if err != nil || len(a.Records) != 1 || a.Records[0].(*dns.A).A.String() != "192.0.2.1" {
+		t.Errorf("A after SRV extras = %v, %v; want the answer 192.0.2.1 kept", a, err)
+	}
+}
