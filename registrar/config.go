@@ -1,0 +1,150 @@
+package registrar
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+)
+
+// Defaults used when the matching Config field is zero.
+const (
+	DefaultRealm         = "siplocate"
+	DefaultExpires       = 3600 * time.Second // RFC 3261 §10.2.1.1: one hour
+	DefaultMinExpires    = 60 * time.Second
+	DefaultMaxExpires    = 7200 * time.Second
+	DefaultNonceLifetime = 5 * time.Minute
+	DefaultRetryAfter    = 30 * time.Second
+)
+
+// Listen is one address the registrar serves on.
+type Listen struct {
+	Network string // "udp" or "tcp"
+	Addr    string // host:port; port 0 picks a free one
+}
+
+// String returns the address in the form ParseListen reads.
+func (l Listen) String() string { return l.Network + ":" + l.Addr }
+
+// ParseListen reads "udp:127.0.0.13:5060" or "tcp:[::1]:5060".
+func ParseListen(s string) (Listen, error) {
+	network, addr, ok := strings.Cut(s, ":")
+	network = strings.ToLower(network)
+	if !ok || (network != "udp" && network != "tcp") {
+		return Listen{}, fmt.Errorf("parse listen address %q: want udp:HOST:PORT or tcp:HOST:PORT", s)
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return Listen{}, fmt.Errorf("parse listen address %q: %w", s, err)
+	}
+	return Listen{Network: network, Addr: addr}, nil
+}
+
+// Config configures a Registrar. The zero value, plus at least one Listen
+// address and either Users or NoAuth, is a working registrar.
+type Config struct {
+	// Listen lists the sockets to serve on.
+	Listen []Listen
+
+	// Realm is the digest realm of the challenges (RFC 3261 §22.1).
+	Realm string
+	// Users maps user names to passwords for digest authentication.
+	Users Users
+	// NoAuth accepts every REGISTER without a challenge.
+	NoAuth bool
+	// Algorithms are the digest algorithms offered, most preferred first,
+	// one WWW-Authenticate header each (RFC 8760 §2.4). Default SHA-256, MD5.
+	Algorithms []string
+	// NonceLifetime is how long a nonce stays fresh; older ones get a new
+	// challenge with stale=true (RFC 2617 §3.2.1).
+	NonceLifetime time.Duration
+	// Secret keys the HMAC that signs nonces. Nil picks a random one at New,
+	// kept across Stop and Start.
+	Secret []byte
+
+	// DefaultExpires applies when a REGISTER gives no expiry.
+	DefaultExpires time.Duration
+	// MinExpires is the shortest expiry accepted; shorter non-zero ones get
+	// 423 Interval Too Brief (RFC 3261 §10.3 step 7). At least one second.
+	MinExpires time.Duration
+	// MaxExpires caps granted expiries.
+	MaxExpires time.Duration
+
+	// Now is the clock for expiries and nonces; nil means time.Now.
+	Now func() time.Time
+	// Logger receives the registrar's logs and sipgo's; nil is silent.
+	Logger *slog.Logger
+	// OnEvent, when set, is called for each event, one call at a time, in
+	// the goroutine that handles the request. It must not block for long.
+	OnEvent func(Event)
+	// UserAgent is sent in the Server header; default "siplocate-registrar".
+	UserAgent string
+}
+
+func (c *Config) realm() string { return or(c.Realm, DefaultRealm) }
+
+func (c *Config) userAgent() string { return or(c.UserAgent, "siplocate-registrar") }
+
+func (c *Config) defaultExpires() time.Duration { return orDur(c.DefaultExpires, DefaultExpires) }
+
+func (c *Config) minExpires() time.Duration { return orDur(c.MinExpires, DefaultMinExpires) }
+
+func (c *Config) maxExpires() time.Duration { return orDur(c.MaxExpires, DefaultMaxExpires) }
+
+func (c *Config) nonceLifetime() time.Duration {
+	return orDur(c.NonceLifetime, DefaultNonceLifetime)
+}
+
+func (c *Config) algorithms() []string {
+	if len(c.Algorithms) == 0 {
+		return []string{"SHA-256", "MD5"}
+	}
+	return c.Algorithms
+}
+
+func (c *Config) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
+}
+
+func (c *Config) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.Logger
+}
+
+// validate checks the fields New cannot default.
+func (c *Config) validate() error {
+	if !c.NoAuth && len(c.Users) == 0 {
+		return fmt.Errorf("no users: give Users or set NoAuth")
+	}
+	for _, a := range c.algorithms() {
+		if a != "MD5" && a != "SHA-256" {
+			return fmt.Errorf("digest algorithm %q: want MD5 or SHA-256", a)
+		}
+	}
+	if c.minExpires() < time.Second || c.maxExpires() < c.minExpires() {
+		return fmt.Errorf("expiry bounds min %v max %v: want 1s <= min <= max", c.minExpires(), c.maxExpires())
+	}
+	if c.defaultExpires() < c.minExpires() {
+		return fmt.Errorf("default expiry %v is below the minimum %v", c.defaultExpires(), c.minExpires())
+	}
+	return nil
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func orDur(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}

@@ -1,0 +1,159 @@
+package registrar
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// allowed lists the methods the registrar answers (RFC 3261 §20.5).
+const allowed = "REGISTER, OPTIONS"
+
+// validateRequest reports why req is too malformed to answer: a request
+// lacks one of the headers every request needs (RFC 3261 §8.1.1), or its
+// CSeq method differs from the request method (§8.1.1.5).
+func validateRequest(req *sip.Request) error {
+	switch {
+	case req.Via() == nil:
+		return errors.New("no Via header")
+	case req.From() == nil:
+		return errors.New("no From header")
+	case req.To() == nil:
+		return errors.New("no To header")
+	case req.CallID() == nil || req.CallID().Value() == "":
+		return errors.New("no Call-ID header")
+	case req.CSeq() == nil:
+		return errors.New("no CSeq header")
+	case req.CSeq().MethodName != req.Method:
+		return fmt.Errorf("CSeq method %s is not the request method %s", req.CSeq().MethodName, req.Method)
+	}
+	return nil
+}
+
+// checkDatagram parses one UDP datagram and reports why it is malformed,
+// nil when it is a request fit to handle or a keep-alive.
+func checkDatagram(p *sip.Parser, data []byte) error {
+	if len(strings.Trim(string(data), "\r\n")) == 0 {
+		return nil // RFC 5626 §3.5.1 keep-alive; sipgo skips it
+	}
+	msg, err := p.ParseSIP(data)
+	if err != nil {
+		return fmt.Errorf("parse: %w", err)
+	}
+	req, ok := msg.(*sip.Request)
+	if !ok {
+		return errors.New("a response, and the registrar sends no requests")
+	}
+	return validateRequest(req)
+}
+
+// respond returns the response to req from source, or nil to answer
+// nothing. It is the whole request path but the sockets: sipgo's server
+// calls it and sends what it returns.
+func (r *Registrar) respond(req *sip.Request, source string) *sip.Response {
+	if err := validateRequest(req); err != nil {
+		r.drop(req.Method.String(), source, "malformed: "+err.Error(), true)
+		return nil
+	}
+	r.emit(Event{Kind: EventReceived, Method: req.Method.String(), Source: source})
+	if req.IsAck() {
+		return nil // RFC 3261 §17.2.1: an ACK gets no response
+	}
+	fault := r.Fault()
+	switch {
+	case fault.Kind == FaultSilent:
+		r.drop(req.Method.String(), source, "fault: silent", false)
+		return nil
+	case fault.Kind == Fault503:
+		return r.answer(req, source, r.unavailable(req, fault))
+	}
+	return r.answer(req, source, r.dispatch(req, source))
+}
+
+// dispatch answers req by its method.
+func (r *Registrar) dispatch(req *sip.Request, source string) *sip.Response {
+	switch req.Method {
+	case sip.REGISTER:
+		return r.register(req, source)
+	case sip.OPTIONS:
+		return r.options(req)
+	}
+	// RFC 3261 §8.2.1: 405 with an Allow header.
+	return errResponse(req, fail(405, "Method Not Allowed", sip.NewHeader("Allow", allowed)))
+}
+
+// answer stamps the Server header on res, records it and returns it.
+func (r *Registrar) answer(req *sip.Request, source string, res *sip.Response) *sip.Response {
+	res.AppendHeader(sip.NewHeader("Server", r.cfg.userAgent()))
+	r.stats.answered.Add(1)
+	r.emit(Event{Kind: EventAnswered, Method: req.Method.String(), Source: source, Status: res.StatusCode, Reason: res.Reason})
+	return res
+}
+
+// unavailable returns 503 with Retry-After (RFC 3261 §21.5.4, §20.33).
+func (r *Registrar) unavailable(req *sip.Request, f Fault) *sip.Response {
+	secs := strconv.Itoa(int(f.retryAfter().Seconds()))
+	return errResponse(req, fail(503, "Service Unavailable", sip.NewHeader("Retry-After", secs)))
+}
+
+// options answers OPTIONS with 200 and what the registrar supports
+// (RFC 3261 §11.2).
+func (r *Registrar) options(req *sip.Request) *sip.Response {
+	res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+	res.AppendHeader(sip.NewHeader("Allow", allowed))
+	res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
+	res.AppendHeader(sip.NewHeader("Supported", ""))
+	return res
+}
+
+// register runs RFC 3261 §10.3 on a REGISTER.
+func (r *Registrar) register(req *sip.Request, source string) *sip.Response {
+	now := r.cfg.now()
+	r.expire(now)
+	reg, serr := r.admit(req, source)
+	if serr != nil {
+		return errResponse(req, serr)
+	}
+	changes, serr := r.store.update(reg, now)
+	if serr != nil {
+		return errResponse(req, serr)
+	}
+	r.emitChanges(changes, source)
+	return okResponse(req, r.store.list(reg.aor), now)
+}
+
+// admit runs steps 2 to 7 of RFC 3261 §10.3 up to the binding updates, in
+// the RFC's order: extensions, authentication, AOR, authorization, then
+// the contacts and their expiries.
+func (r *Registrar) admit(req *sip.Request, source string) (*regRequest, *statusError) {
+	if h := req.GetHeader("Require"); h != nil {
+		return nil, fail(420, "Bad Extension", sip.NewHeader("Unsupported", h.Value()))
+	}
+	user := ""
+	if !r.cfg.NoAuth {
+		var serr *statusError
+		if user, serr = r.auth.verify(req, r.cfg.now()); serr != nil {
+			return nil, serr
+		}
+	}
+	aor, aorUser, serr := canonicalAOR(req.To().Address)
+	if serr != nil {
+		return nil, serr
+	}
+	if !r.cfg.NoAuth && user != aorUser {
+		return nil, fail(403, "Forbidden") // step 4: not this user's AOR
+	}
+	return parseRegister(req, &r.cfg, aor, source)
+}
+
+// errResponse builds the response for serr.
+func errResponse(req *sip.Request, serr *statusError) *sip.Response {
+	res := sip.NewResponseFromRequest(req, serr.code, serr.reason, nil)
+	for _, h := range serr.headers {
+		res.AppendHeader(h)
+	}
+	return res
+}
