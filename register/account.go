@@ -1,0 +1,230 @@
+package register
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/siplocate/siplocate/failover"
+	"github.com/siplocate/siplocate/locate"
+)
+
+// Account is one SIP account to keep registered. The zero values of the
+// optional fields are the phone's defaults.
+type Account struct {
+	// Name labels the account in events, logs and metrics; default: the AOR.
+	Name string
+	// AOR is the address of record, "sip:alice@example.com" (To and From).
+	AOR string
+	// AuthUser is the digest user name; default: the AOR's user part.
+	AuthUser string
+	Password string
+	// Server is the SIP server (the phone's "SIP Server"): a domain, or an
+	// IP address with an optional port. It is the Request-URI's host.
+	Server string
+	// OutboundProxy, when set, is what gets located instead of Server
+	// (the phone's "Outbound Proxy"); the Request-URI stays Server.
+	OutboundProxy string
+	// Transports the account may use, in the locator's preference;
+	// nil: UDP and TCP.
+	Transports []locate.Transport
+	// DNSMode is the phone's "DNS Mode"; default NAPTR.
+	DNSMode locate.Mode
+	// FailoverMode is the phone's "DNS SRV Fail-over Mode"; default
+	// failover.Default. DNSMode static implies failover.Static.
+	FailoverMode failover.Mode
+	// PrimaryIP and BackupIPs are used by DNSMode static ("ip" or "ip:port").
+	PrimaryIP string
+	BackupIPs []string
+	Family    locate.Family
+
+	// Expires is the registration expiry asked for (the phone's "Register
+	// Expiration"); default 3600 s.
+	Expires time.Duration
+	// RefreshMargin is how long before the granted expiry the registration
+	// is refreshed; default a tenth of the granted expiry (refresh at 90%).
+	// It is capped at half the granted expiry.
+	RefreshMargin time.Duration
+	// Contact is the user part of the Contact URI; default the AOR's user.
+	// Its host and port are always the local address of the connection
+	// to the target.
+	Contact string
+
+	// MaxTries is how many unanswered attempts a target gets before the
+	// next one (RFC 3263 §4.3; the phone's 3); default 3.
+	MaxTries int
+	// AttemptTimeout bounds one attempt: one REGISTER transaction with its
+	// UDP retransmissions (every T1 doubling, sipgo's T1 of 500 ms);
+	// default 4 s. RFC 3261's Timer F (64*T1 = 32 s) is the upper bound.
+	AttemptTimeout time.Duration
+	// Probe, when not zero, sends SIP OPTIONS to the current target and to
+	// the better ones this often, so a dead server is noticed before the
+	// registration runs out and a better one is taken back at once.
+	Probe time.Duration
+	// ProbeTimeout bounds one probe; default half of Probe, at most 1 s.
+	ProbeTimeout time.Duration
+}
+
+// Default values.
+const (
+	DefaultExpires        = 3600 * time.Second
+	DefaultAttemptTimeout = 4 * time.Second
+	maxProbeTimeout       = time.Second
+)
+
+func (a *Account) name() string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.AOR
+}
+
+func (a *Account) expires() time.Duration {
+	if a.Expires > 0 {
+		return a.Expires
+	}
+	return DefaultExpires
+}
+
+func (a *Account) attemptTimeout() time.Duration {
+	if a.AttemptTimeout > 0 {
+		return a.AttemptTimeout
+	}
+	return DefaultAttemptTimeout
+}
+
+func (a *Account) probeTimeout() time.Duration {
+	if a.ProbeTimeout > 0 {
+		return a.ProbeTimeout
+	}
+	return min(a.Probe/2, maxProbeTimeout)
+}
+
+func (a *Account) failoverMode() failover.Mode {
+	if a.DNSMode == locate.ModeStatic {
+		return failover.Static
+	}
+	if a.FailoverMode == "" {
+		return failover.Default
+	}
+	return a.FailoverMode
+}
+
+// refreshAfter returns how long after a registration granted for granted
+// it is refreshed: granted minus the margin (RFC 3261 §10.2.4 leaves the
+// choice to the UA; we refresh at 90% unless told otherwise).
+func (a *Account) refreshAfter(granted time.Duration) time.Duration {
+	margin := a.RefreshMargin
+	if margin <= 0 {
+		margin = granted / 10
+	}
+	return granted - min(margin, granted/2)
+}
+
+// aor parses the address of record.
+func (a *Account) aor() (sip.Uri, error) {
+	var u sip.Uri
+	if err := sip.ParseUri(a.AOR, &u); err != nil {
+		return u, err
+	}
+	if u.Scheme != "sip" && u.Scheme != "sips" || u.User == "" || u.Host == "" {
+		return u, errors.New("want sip:user@domain")
+	}
+	return u, nil
+}
+
+// ConfigError says which setting of which account is wrong and why.
+type ConfigError struct {
+	Account, Key, Reason string
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("account %q: %s: %s", e.Account, e.Key, e.Reason)
+}
+
+// Validate checks the account and returns a *ConfigError for the first
+// bad setting.
+func (a *Account) Validate() error {
+	bad := func(key, format string, args ...any) error {
+		return &ConfigError{Account: a.name(), Key: key, Reason: fmt.Sprintf(format, args...)}
+	}
+	if _, err := a.aor(); err != nil {
+		return bad("aor", "%q: %v", a.AOR, err)
+	}
+	if err := validHostPort(a.Server); err != nil {
+		return bad("server", "%q: %v", a.Server, err)
+	}
+	if a.OutboundProxy != "" {
+		if err := validHostPort(a.OutboundProxy); err != nil {
+			return bad("outbound_proxy", "%q: %v", a.OutboundProxy, err)
+		}
+	}
+	return a.validateRest(bad)
+}
+
+func (a *Account) validateRest(bad func(string, string, ...any) error) error {
+	switch a.DNSMode {
+	case "", locate.ModeNAPTR, locate.ModeSRV, locate.ModeA, locate.ModeStatic:
+	default:
+		return bad("dns_mode", "%q: want naptr, srv, a or static", a.DNSMode)
+	}
+	if _, err := failover.ParseMode(string(a.FailoverMode)); err != nil {
+		return bad("failover_mode", "%v", err)
+	}
+	if a.DNSMode == locate.ModeStatic && a.PrimaryIP == "" && len(a.BackupIPs) == 0 && !isIPHost(a.Server) {
+		return bad("primary_ip", "static DNS mode needs a primary or backup IP (or a server that is an IP)")
+	}
+	for _, ip := range append([]string{a.PrimaryIP}, a.BackupIPs...) {
+		if ip != "" && !isIPHost(ip) {
+			return bad("primary_ip/backup_ips", "%q is not an IP address with an optional port", ip)
+		}
+	}
+	for _, t := range a.Transports {
+		if t != locate.UDP && t != locate.TCP && t != locate.TLS {
+			return bad("transports", "%q: want udp, tcp or tls", t)
+		}
+	}
+	if a.Expires < 0 || a.Expires > 0 && a.Expires < time.Second {
+		return bad("expires", "%v: want at least 1s", a.Expires)
+	}
+	if a.Probe < 0 || a.AttemptTimeout < 0 || a.RefreshMargin < 0 || a.MaxTries < 0 {
+		return bad("probe/attempt_timeout/refresh_margin/max_tries", "must not be negative")
+	}
+	return nil
+}
+
+// validHostPort checks "host" or "host:port" (an IPv6 address in brackets
+// when it has a port).
+func validHostPort(s string) error {
+	if s == "" {
+		return errors.New("empty")
+	}
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		host, port = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"), ""
+	}
+	if port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("bad port %q", port)
+		}
+	}
+	if host == "" || strings.ContainsAny(host, " \t/@;<>\"[]") {
+		return fmt.Errorf("bad host %q", host)
+	}
+	return nil
+}
+
+// isIPHost reports whether s is an IP address, with or without a port.
+func isIPHost(s string) bool {
+	if _, err := netip.ParseAddr(s); err == nil {
+		return true
+	}
+	_, err := netip.ParseAddrPort(s)
+	return err == nil
+}

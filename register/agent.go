@@ -1,0 +1,187 @@
+package register
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/siplocate/siplocate/locate"
+)
+
+// Locator finds the targets for a SIP URI; *locate.Locator is one.
+type Locator interface {
+	Locate(ctx context.Context, uri string, opts locate.Options) (*locate.Result, error)
+}
+
+// Config configures an Agent.
+type Config struct {
+	Accounts []Account
+	// Locator is shared by every account, and so is its DNS cache.
+	Locator Locator
+	// OnEvent receives every event; calls are serialised.
+	OnEvent func(Event)
+	// Logger gets warnings (dropped responses, refused accounts) and, at
+	// debug level, sipgo's own logs; nil is silent.
+	Logger *slog.Logger
+	// TLS is the base for TLS connections (roots, client certificates);
+	// its ServerName is replaced by each account's SIP domain (RFC 5922).
+	TLS *tls.Config
+	// RetryBase and RetryMax bound the wait after a round in which no target
+	// took the registration: RetryBase doubled per failed round in a row, at
+	// most RetryMax, less up to half at random (RFC 5626 §4.5). Defaults 30 s
+	// and 30 min.
+	RetryBase, RetryMax time.Duration
+	// Now and Rand default to time.Now and a randomly seeded source.
+	Now  func() time.Time
+	Rand *rand.Rand
+}
+
+// ErrNeverRegistered is returned by Run when an account never registered.
+var ErrNeverRegistered = errors.New("never registered")
+
+// Agent keeps a set of accounts registered.
+type Agent struct {
+	cfg Config
+	log *slog.Logger
+
+	emitMu sync.Mutex
+	randMu sync.Mutex
+
+	stacksMu sync.Mutex
+	stacks   map[string]*stack // by TLS server name; "" for UDP and TCP
+}
+
+// New returns an Agent for cfg. It does no I/O.
+func New(cfg Config) (*Agent, error) {
+	if cfg.Locator == nil {
+		return nil, errors.New("register: no Locator")
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	return &Agent{cfg: cfg, log: log, stacks: map[string]*stack{}}, nil
+}
+
+func (a *Agent) now() time.Time {
+	if a.cfg.Now != nil {
+		return a.cfg.Now()
+	}
+	return time.Now()
+}
+
+// retryWait returns the wait after failures failed rounds in a row.
+func (a *Agent) retryWait(failures int) time.Duration {
+	base, maxWait := a.cfg.RetryBase, a.cfg.RetryMax
+	if base <= 0 {
+		base = 30 * time.Second
+	}
+	if maxWait <= 0 {
+		maxWait = 30 * time.Minute
+	}
+	w := base
+	for i := 1; i < failures && w < maxWait; i++ {
+		w *= 2
+	}
+	w = min(w, maxWait)
+	a.randMu.Lock()
+	defer a.randMu.Unlock()
+	return w - time.Duration(a.cfg.Rand.Int64N(int64(w/2)+1))
+}
+
+// emit delivers e, one call at a time.
+func (a *Agent) emit(e Event) {
+	if a.cfg.OnEvent == nil {
+		return
+	}
+	a.emitMu.Lock()
+	defer a.emitMu.Unlock()
+	a.cfg.OnEvent(e)
+}
+
+// stack returns the shared SIP stack for a transport and SIP domain.
+func (a *Agent) stack(t locate.Transport, domain string) (*stack, error) {
+	key := ""
+	if t == locate.TLS {
+		key = domain
+	}
+	a.stacksMu.Lock()
+	defer a.stacksMu.Unlock()
+	if st, ok := a.stacks[key]; ok {
+		return st, nil
+	}
+	var tc *tls.Config
+	if key != "" {
+		tc = &tls.Config{}
+		if a.cfg.TLS != nil {
+			tc = a.cfg.TLS.Clone()
+		}
+		tc.ServerName = key
+	}
+	st, err := newStack(tc, a.log.WithGroup("sipgo"))
+	if err != nil {
+		return nil, err
+	}
+	a.stacks[key] = st
+	return st, nil
+}
+
+// Run keeps every valid account registered until ctx is done, then
+// unregisters them (Expires: 0) and returns. An account with a bad
+// configuration is refused (a Refused event and a warning) and the others
+// go on. The error wraps ErrNeverRegistered when an account never
+// registered, or says that no account was valid.
+func (a *Agent) Run(ctx context.Context) error {
+	var sessions []*session
+	for _, acct := range a.cfg.Accounts {
+		s, err := newSession(a, acct)
+		if err != nil {
+			a.log.Warn("account refused", "account", acct.name(), "err", err)
+			a.emit(Event{Time: a.now(), Account: acct.name(), Kind: Refused, Err: err})
+			continue
+		}
+		sessions = append(sessions, s)
+	}
+	if len(sessions) == 0 {
+		return errors.New("register: no valid account")
+	}
+	var wg sync.WaitGroup
+	for _, s := range sessions {
+		wg.Go(func() { s.run(ctx) })
+	}
+	wg.Wait()
+	a.closeStacks()
+	return neverRegistered(sessions)
+}
+
+func (a *Agent) closeStacks() {
+	a.stacksMu.Lock()
+	defer a.stacksMu.Unlock()
+	for k, st := range a.stacks {
+		st.close()
+		delete(a.stacks, k)
+	}
+}
+
+// neverRegistered returns an error naming the sessions that never
+// registered, or nil.
+func neverRegistered(sessions []*session) error {
+	var names []string
+	for _, s := range sessions {
+		if !s.everRegistered {
+			names = append(names, s.acct.name())
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return fmt.Errorf("register: %q: %w", names, ErrNeverRegistered)
+}

@@ -1,0 +1,217 @@
+package register
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+	"github.com/icholy/digest"
+
+	"github.com/siplocate/siplocate/locate"
+)
+
+// testServer is a minimal in-process registrar on 127.0.0.1 (UDP): it
+// answers REGISTER through a handler that can be swapped, records what it
+// received, and answers OPTIONS unless silenced.
+type testServer struct {
+	t      testing.TB
+	target locate.Target
+
+	mu       sync.Mutex
+	handler  func(req *sip.Request) *sip.Response // nil response: stay silent
+	received []*sip.Request
+	silent   atomic.Bool // drop everything, OPTIONS included
+}
+
+// newTestServer starts a server answering REGISTER with handler.
+func newTestServer(t testing.TB, handler func(req *sip.Request) *sip.Response) *testServer {
+	t.Helper()
+	ua, err := sipgo.NewUA(sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(testLogger())),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(testLogger())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(testLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &testServer{t: t, handler: handler}
+	s.target = locate.Target{Transport: locate.UDP, Addr: netip.MustParseAddr("127.0.0.1"), Port: uint16(conn.LocalAddr().(*net.UDPAddr).Port)}
+	srv.OnRegister(s.serve)
+	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
+		if !s.silent.Load() {
+			_ = tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+		}
+	})
+	go func() { _ = ua.TransportLayer().ServeUDP(conn) }()
+	t.Cleanup(func() { _ = conn.Close(); _ = ua.Close() })
+	return s
+}
+
+func (s *testServer) serve(req *sip.Request, tx sip.ServerTransaction) {
+	if s.silent.Load() {
+		return
+	}
+	s.mu.Lock()
+	s.received = append(s.received, req.Clone())
+	h := s.handler
+	s.mu.Unlock()
+	if res := h(req); res != nil {
+		_ = tx.Respond(res)
+	}
+}
+
+// requests returns the REGISTERs received so far.
+func (s *testServer) requests() []*sip.Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*sip.Request(nil), s.received...)
+}
+
+// ok answers 200 with the Contact and the expiry asked for.
+func ok(req *sip.Request) *sip.Response {
+	res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+	if c := req.Contact(); c != nil {
+		exp := req.GetHeader("Expires").Value()
+		res.AppendHeader(sip.NewHeader("Contact", "<"+c.Address.String()+">;expires="+exp))
+	}
+	return res
+}
+
+// status answers with code and extra headers ("Name: value").
+func status(code int, headers ...string) func(*sip.Request) *sip.Response {
+	return func(req *sip.Request) *sip.Response {
+		res := sip.NewResponseFromRequest(req, code, "Test", nil)
+		for _, h := range headers {
+			name, value, _ := strings.Cut(h, ": ")
+			res.AppendHeader(sip.NewHeader(name, value))
+		}
+		return res
+	}
+}
+
+// digestAuth challenges with code (401 or 407) and algorithm, and answers
+// 200 to correct credentials for alice/secret, 403 to wrong ones.
+func digestAuth(code int, algorithm string) func(*sip.Request) *sip.Response {
+	chalHdr, credHdr := "WWW-Authenticate", "Authorization"
+	if code == 407 {
+		chalHdr, credHdr = "Proxy-Authenticate", "Proxy-Authorization"
+	}
+	chal := &digest.Challenge{Realm: "example.com", Nonce: "n0nce", Algorithm: algorithm, QOP: []string{"auth"}}
+	return func(req *sip.Request) *sip.Response {
+		h := req.GetHeader(credHdr)
+		if h == nil {
+			return status(code, chalHdr+": "+chal.String())(req)
+		}
+		cred, err := digest.ParseCredentials(h.Value())
+		if err != nil {
+			return status(400)(req)
+		}
+		want, err := digest.Digest(chal, digest.Options{Method: "REGISTER", URI: cred.URI, Username: "alice", Password: "secret", Cnonce: cred.Cnonce, Count: cred.Nc})
+		if err != nil || want.Response != cred.Response || cred.Algorithm != algorithm {
+			return status(403)(req)
+		}
+		return ok(req)
+	}
+}
+
+// staticLocator returns fixed targets.
+type staticLocator struct{ targets []locate.Target }
+
+func (l staticLocator) Locate(context.Context, string, locate.Options) (*locate.Result, error) {
+	return &locate.Result{Targets: l.targets}, nil
+}
+
+// events collects an agent's events and lets a test wait for one.
+type events struct {
+	ch  chan Event
+	mu  sync.Mutex
+	all []Event
+}
+
+func newEvents() *events { return &events{ch: make(chan Event, 1000)} }
+
+func (e *events) add(ev Event) {
+	e.mu.Lock()
+	e.all = append(e.all, ev)
+	e.mu.Unlock()
+	select {
+	case e.ch <- ev:
+	default:
+	}
+}
+
+// wait returns the next event of kind, failing the test after 10 s.
+func (e *events) wait(t testing.TB, kind Kind) Event {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-e.ch:
+			if ev.Kind == kind {
+				return ev
+			}
+		case <-timeout:
+			t.Fatalf("no %s event within 10s; events: %s", kind, e.summary())
+			return Event{}
+		}
+	}
+}
+
+func (e *events) summary() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var b strings.Builder
+	for _, ev := range e.all {
+		fmt.Fprintf(&b, "\n  %s %s %s %v", ev.Kind, targetName(ev.Target), ev.Outcome, ev.Err)
+	}
+	return b.String()
+}
+
+// startAgent runs an agent for accounts against targets until the test
+// ends; it returns the events and a stop function that waits for Run.
+func startAgent(t testing.TB, targets []locate.Target, accounts ...Account) (*events, func() error) {
+	t.Helper()
+	ev := newEvents()
+	a, err := New(Config{Accounts: accounts, Locator: staticLocator{targets}, OnEvent: ev.add, Logger: testLogger(), RetryBase: 200 * time.Millisecond, RetryMax: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	var once sync.Once
+	var runErr error
+	stop := func() error {
+		once.Do(func() { cancel(); runErr = <-done })
+		return runErr
+	}
+	t.Cleanup(func() { _ = stop() })
+	return ev, stop
+}
+
+// alice returns a test account; fast timers keep tests short.
+func alice() Account {
+	return Account{AOR: "sip:alice@example.com", Password: "secret", Server: "example.com", Expires: time.Hour, AttemptTimeout: 500 * time.Millisecond}
+}
+
+func testLogger() *slog.Logger {
+	if os.Getenv("REGISTER_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
