@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -21,6 +22,7 @@ type Client struct {
 	cache   *cache
 	group   singleflight.Group
 	stats   counters
+	bufs    sync.Pool // *[]byte UDP read buffers, see getBuf
 }
 
 // New returns a Client for cfg. With cfg.Servers nil it reads the name
@@ -94,7 +96,6 @@ func (c *Client) Stats() Stats {
 // callers' contexts, bounded by Timeout × Attempts × servers, and each
 // caller stops waiting when its own ctx is done.
 func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Answer, error) {
-	c.stats.lookups.Add(1)
 	key := cacheKey{name: canonical(name), qtype: qtype}
 	if a := c.cache.get(key, c.cfg.now()); a != nil {
 		c.stats.hits.Add(1)

@@ -99,7 +99,8 @@ func (c *Client) roundTripUDP(conn net.Conn, wire []byte, q *dns.Msg) (*dns.Msg,
 	if _, err := conn.Write(wire); err != nil {
 		return nil, fmt.Errorf("write udp: %w", err)
 	}
-	buf := make([]byte, dns.MaxMsgSize)
+	buf := c.getBuf()
+	defer c.bufs.Put(&buf)
 	var malformed error
 	for {
 		n, err := conn.Read(buf)
@@ -175,4 +176,14 @@ func parseAnswer(b []byte, q *dns.Msg) (*dns.Msg, error) {
 		return nil, errMismatch
 	}
 	return r, nil
+}
+
+// getBuf returns a read buffer big enough for any datagram: a server may
+// ignore the advertised EDNS0 size, and a short read would lose the tail.
+// Parsed messages copy what they keep, so buffers go back to c.bufs at once.
+func (c *Client) getBuf() []byte {
+	if bp, ok := c.bufs.Get().(*[]byte); ok {
+		return *bp
+	}
+	return make([]byte, dns.MaxMsgSize)
 }

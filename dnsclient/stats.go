@@ -23,15 +23,15 @@ type Stats struct {
 
 // counters are the live counters behind Stats.
 type counters struct {
-	lookups, hits, misses, shared, queries, timeouts, truncated atomic.Uint64
-	mismatched, malformed, serverErrs, extraUsed, extraIgnore   atomic.Uint64
-	inFlight                                                    atomic.Int64
+	hits, misses, shared, queries, timeouts, truncated        atomic.Uint64
+	mismatched, malformed, serverErrs, extraUsed, extraIgnore atomic.Uint64
+	inFlight                                                  atomic.Int64
 }
 
 // snapshot returns the counters' current values.
 func (c *counters) snapshot() Stats {
 	return Stats{
-		Lookups: c.lookups.Load(), CacheHits: c.hits.Load(), CacheMisses: c.misses.Load(),
+		Lookups: c.hits.Load() + c.misses.Load(), CacheHits: c.hits.Load(), CacheMisses: c.misses.Load(),
 		Shared: c.shared.Load(), Queries: c.queries.Load(), Timeouts: c.timeouts.Load(),
 		Truncated: c.truncated.Load(), Mismatched: c.mismatched.Load(), Malformed: c.malformed.Load(),
 		ServerErrs: c.serverErrs.Load(), ExtraUsed: c.extraUsed.Load(), ExtraIgnore: c.extraIgnore.Load(),
