@@ -1,0 +1,139 @@
+package dnsserver
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/miekg/dns"
+)
+
+const zoneHead = `$ORIGIN example.com.
+$TTL 3600
+@ SOA ns1 hostmaster 1 3600 900 604800 300
+  NS ns1
+ns1 A 192.0.2.53
+`
+
+func writeZone(t testing.TB, dir, name, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLoadZoneErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		text    string
+		include string // text of inc.zone beside the zone
+		err     error  // a CheckError reason; nil: a *dns.ParseError
+		file    string // base name of the file at fault
+		line    int
+	}{
+		{name: "syntax", text: zoneHead + "sip1 A 192.0.2.300\n", file: "db.zone", line: 6},
+		{name: "no SOA", text: "$ORIGIN example.com.\nns1 3600 A 192.0.2.53\n", err: ErrNoSOA, file: "db.zone", line: 1},
+		{name: "two SOA", text: zoneHead + "\n@ SOA ns1 hostmaster 2 3600 900 604800 300\n", err: ErrManySOA, file: "db.zone", line: 7},
+		{name: "no NS at apex", text: "$ORIGIN example.com.\n$TTL 60\n@ SOA ns1 hostmaster 1 3600 900 604800 300\n", err: ErrNoApexNS, file: "db.zone", line: 3},
+		{name: "record outside the zone", text: zoneHead + "sip.example.net. A 192.0.2.1\n", err: ErrOutOfZone, file: "db.zone", line: 6},
+		{name: "CNAME and other data", text: zoneHead + "www A 192.0.2.1\nwww CNAME ns1 ; here\n", err: ErrCNAMEAndMore, file: "db.zone", line: 7},
+		{name: "two CNAMEs", text: zoneHead + "www CNAME ns1\n\nwww CNAME sip\n", err: ErrCNAMEAndMore, file: "db.zone", line: 8},
+		{name: "class CH", text: zoneHead + "txt CH TXT \"x\"\n", err: ErrClass, file: "db.zone", line: 6},
+		{
+			name:    "fault in an included file",
+			text:    zoneHead + "$INCLUDE inc.zone\n",
+			include: "; SIP\nsip1 A 192.0.2.13\nsip1 CNAME www\n",
+			err:     ErrCNAMEAndMore, file: "inc.zone", line: 3,
+		},
+		{
+			name:    "syntax in an included file",
+			text:    zoneHead + "$INCLUDE inc.zone\n",
+			include: "sip1 A 192.0.2.13\n\nsip2 A nonsense\n",
+			file:    "inc.zone", line: 3,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := writeZone(t, dir, "db.zone", tc.text)
+			if tc.include != "" {
+				writeZone(t, dir, "inc.zone", tc.include)
+			}
+			_, err := LoadZone(path, "")
+			checkLoadError(t, err, tc.err, tc.file, tc.line)
+		})
+	}
+}
+
+func checkLoadError(t *testing.T, err, reason error, file string, line int) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("zone loaded, want an error")
+	}
+	if reason == nil {
+		var pe *dns.ParseError
+		if !errors.As(err, &pe) {
+			t.Fatalf("error %v, want a *dns.ParseError", err)
+		}
+		if !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), "line: "+strconv.Itoa(line)+":") {
+			t.Errorf("error %q, want it to name %s line %d", err, file, line)
+		}
+		return
+	}
+	var ce *CheckError
+	if !errors.As(err, &ce) || !errors.Is(err, reason) {
+		t.Fatalf("error %v, want a CheckError for %v", err, reason)
+	}
+	if filepath.Base(ce.File) != file || ce.Line != line {
+		t.Errorf("error at %s:%d, want %s:%d (%v)", ce.File, ce.Line, file, line, err)
+	}
+}
+
+func TestLoadZoneSyntax(t *testing.T) {
+	dir := t.TempDir()
+	writeZone(t, dir, "inc.zone", "sip2 A 192.0.2.12 ; relative to the $ORIGIN in force\n")
+	path := writeZone(t, dir, "db.zone", `$ORIGIN Example.COM.
+$TTL 1h
+@ IN SOA ns1 hostmaster (
+      42    ; serial
+      3600 900 604800
+      300 )
+  NS ns1
+ns1 A 192.0.2.53
+$INCLUDE inc.zone
+$ORIGIN sip.example.com.
+$TTL 60
+_sip._udp SRV 10 60 5060 sip2.example.com.
+txt TXT "a" "b"
+4.2.0.192.in-addr.arpa.example.com. PTR ns1.example.com.
+`)
+	z, err := LoadZone(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if z.Origin != "example.com." || z.SOA.Serial != 42 || z.SOA.Minttl != 300 || z.Len() != 7 {
+		t.Errorf("origin %s serial %d minimum %d records %d; want example.com. 42 300 7", z.Origin, z.SOA.Serial, z.SOA.Minttl, z.Len())
+	}
+	res, ans, _ := z.Lookup("_sip._udp.sip.example.com.", dns.TypeSRV)
+	if res != Success || len(ans) != 1 || ans[0].Header().Ttl != 60 {
+		t.Errorf("lookup %v %v, want one SRV with TTL 60", res, ans)
+	}
+	if res, _, _ := z.Lookup("sip2.example.com.", dns.TypeA); res != Success {
+		t.Errorf("record from $INCLUDE: %v, want found", res)
+	}
+	if len(z.Files) != 2 || filepath.Base(z.Files[1]) != "inc.zone" {
+		t.Errorf("files %v, want the zone and inc.zone", z.Files)
+	}
+}
+
+func TestParseZoneRefusesInclude(t *testing.T) {
+	_, err := ParseZone(strings.NewReader(zoneHead+"$INCLUDE /etc/passwd\n"), "z", "")
+	if err == nil || !strings.Contains(err.Error(), "not allowed") {
+		t.Fatalf("error %v, want $INCLUDE refused", err)
+	}
+}
