@@ -28,8 +28,12 @@ func TestProtocolErrors(t *testing.T) {
 			rcode: dns.RcodeFormatError,
 		},
 		{
-			name:  "UPDATE: NOTIMP",
-			msg:   func() *dns.Msg { m := query{name: "example.com.", qtype: dns.TypeSOA}.msg(); m.Opcode = dns.OpcodeUpdate; return m },
+			name: "UPDATE: NOTIMP",
+			msg: func() *dns.Msg {
+				m := query{name: "example.com.", qtype: dns.TypeSOA}.msg()
+				m.Opcode = dns.OpcodeUpdate
+				return m
+			},
 			rcode: dns.RcodeNotImplemented,
 		},
 		{
@@ -38,8 +42,12 @@ func TestProtocolErrors(t *testing.T) {
 			rcode: dns.RcodeNotImplemented,
 		},
 		{
-			name:  "EDNS version 1: BADVERS (RFC 6891 §6.1.3)",
-			msg:   func() *dns.Msg { m := query{name: "example.com.", qtype: dns.TypeA, edns: 1232}.msg(); m.IsEdns0().SetVersion(1); return m },
+			name: "EDNS version 1: BADVERS (RFC 6891 §6.1.3)",
+			msg: func() *dns.Msg {
+				m := query{name: "example.com.", qtype: dns.TypeA, edns: 1232}.msg()
+				m.IsEdns0().SetVersion(1)
+				return m
+			},
 			rcode: dns.RcodeBadVers,
 		},
 		{
