@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -134,5 +135,24 @@ func TestParseAnswer(t *testing.T) {
 				t.Errorf("parseAnswer: err = %v, want %v", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestDialSeam(t *testing.T) {
+	srv := dnstest.NewServer(t, dnstest.NewZone(testZone...))
+	var dialed []string
+	c := testClient(t, []string{"192.0.2.53"}, newClock(), func(cfg *Config) {
+		cfg.Dial = func(ctx context.Context, network, address string) (net.Conn, error) {
+			dialed = append(dialed, network+" "+address)
+			var d net.Dialer
+			return d.DialContext(ctx, network, srv.Addr)
+		}
+	})
+	a, err := c.Lookup(context.Background(), "sip1.example.com.", dns.TypeA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dialed) != 1 || dialed[0] != "udp 192.0.2.53:53" || a.Server != "192.0.2.53:53" {
+		t.Errorf("dialed %v, answer from %s; want one udp dial of 192.0.2.53:53", dialed, a.Server)
 	}
 }
