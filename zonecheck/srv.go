@@ -88,19 +88,15 @@ func checkSRVSets(z *zone, fs *findings) {
 // other record there has a non-zero weight.
 func checkWeights(prio uint16, rs []*record, fs *findings) {
 	var zero []*record
-	nonZero := 0
 	for _, r := range rs {
 		if r.rr.(*dns.SRV).Weight == 0 {
 			zero = append(zero, r)
-		} else {
-			nonZero++
 		}
 	}
-	if nonZero == 0 {
+	if len(zero) == len(rs) {
 		return
 	}
 	for _, r := range zero {
-		fs.add(r, Warning, "srv-weight-zero-mix", "weight 0 at priority %d next to %d non-zero weights: this target gets a very small chance of selection (RFC 2782); give it a weight or its own priority",
-			prio, nonZero)
+		fs.add(r, Warning, "srv-weight-zero-mix", "weight 0 at priority %d next to non-zero weights: this target gets a very small chance of selection (RFC 2782); give it a weight or its own priority", prio)
 	}
 }

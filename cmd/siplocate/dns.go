@@ -28,6 +28,7 @@ func newDNSCmd(g *globals) *cobra.Command {
 		Short: "Serve and check DNS zones for SIP",
 	}
 	cmd.AddCommand(newDNSServeCmd(g))
+	cmd.AddCommand(newDNSCheckCmd(g))
 	return cmd
 }
 
