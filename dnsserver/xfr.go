@@ -21,7 +21,12 @@ func (s *Server) transfer(w dns.ResponseWriter, req *dns.Msg, snap *snapshot) {
 	case z == nil:
 		s.refuseTransfer(w, req, dns.RcodeNotAuth) // RFC 5936 §2.2.1: not our zone
 		return
-	case !s.transferAllowed(w, req, from):
+	case req.IsTsig() != nil && w.TsigStatus() != nil:
+		// RFC 8945 §5.2: an unknown key or a bad MAC gets NOTAUTH.
+		s.log.Warn("zone transfer refused: TSIG", "zone", q.Name, "from", from, "err", w.TsigStatus())
+		s.refuseTransfer(w, req, dns.RcodeNotAuth)
+		return
+	case !s.transferAllowed(req, from):
 		s.log.Warn("zone transfer refused", "zone", q.Name, "from", from)
 		s.refuseTransfer(w, req, dns.RcodeRefused)
 		return
@@ -34,11 +39,11 @@ func (s *Server) transfer(w dns.ResponseWriter, req *dns.Msg, snap *snapshot) {
 	s.log.Info("zone transferred", "zone", z.Origin, "serial", z.SOA.Serial, "to", from)
 }
 
-// transferAllowed reports whether the request comes with a TSIG key we know
-// and a good MAC (miekg checked it), or from an allowed address.
-func (s *Server) transferAllowed(w dns.ResponseWriter, req *dns.Msg, from netip.Addr) bool {
+// transferAllowed reports whether the request comes with a TSIG key (whose
+// MAC miekg has checked), or from an allowed address.
+func (s *Server) transferAllowed(req *dns.Msg, from netip.Addr) bool {
 	if req.IsTsig() != nil {
-		return w.TsigStatus() == nil
+		return true
 	}
 	for _, p := range s.cfg.AllowTransfer {
 		if p.Contains(from) {

@@ -1,0 +1,214 @@
+package dnsserver
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+const testKey = "xfr.example.com."
+
+var testSecret = "c2lwbG9jYXRlLXRlc3Qta2V5LWZvci10c2lnLWhtYWM=" // base64 of a test-only secret
+
+// startServer starts a server on 127.0.0.1 with a port of the system's
+// choosing and stops it when t ends.
+func startServer(t testing.TB, cfg Config) *Server {
+	t.Helper()
+	if cfg.Zones == nil {
+		cfg.Zones = testZones
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func exchange(t testing.TB, network, addr string, m *dns.Msg) *dns.Msg {
+	t.Helper()
+	c := &dns.Client{Net: network, Timeout: 2 * time.Second}
+	r, _, err := c.Exchange(m, addr)
+	if err != nil {
+		t.Fatalf("%s exchange: %v", network, err)
+	}
+	return r
+}
+
+func TestServeUDPAndTCP(t *testing.T) {
+	s := startServer(t, Config{ReusePort: 2})
+	addr := s.Addr().String()
+	for _, network := range []string{"udp", "tcp"} {
+		r := exchange(t, network, addr, query{name: "many.example.com.", qtype: dns.TypeA}.msg())
+		wantTC := network == "udp"
+		if r.Truncated != wantTC || (len(r.Answer) == 32) == wantTC {
+			t.Errorf("%s: TC %v with %d answers; want TC only over UDP, all 32 over TCP", network, r.Truncated, len(r.Answer))
+		}
+	}
+}
+
+func TestAXFR(t *testing.T) {
+	s := startServer(t, Config{
+		AllowTransfer: []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")},
+		TSIG:          []TSIGKey{{Name: testKey, Algorithm: dns.HmacSHA256, Secret: testSecret}},
+	})
+	addr := s.Addr().String()
+	tests := []struct {
+		name    string
+		key     string
+		secret  string
+		wantErr string
+	}{
+		{name: "address not allowed, no key: REFUSED", wantErr: "rcode: 5"},
+		{name: "good TSIG key", key: testKey, secret: testSecret},
+		{name: "TSIG with the wrong secret", key: testKey, secret: "d3Jvbmc=", wantErr: "signature"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rrs, err := axfr(addr, "example.com.", tc.key, tc.secret)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(tc.wantErr)) {
+					t.Fatalf("AXFR gave %d records, error %v; want %s", len(rrs), err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			z := s.snap.Load().zones["example.com."]
+			if len(rrs) != z.Len()+1 || rrs[0].Header().Rrtype != dns.TypeSOA || rrs[len(rrs)-1].Header().Rrtype != dns.TypeSOA {
+				t.Errorf("got %d records, want %d framed by the SOA (RFC 5936 §2.2)", len(rrs), z.Len()+1)
+			}
+		})
+	}
+}
+
+// axfr transfers zone from addr, signed when key is set.
+func axfr(addr, zone, key, secret string) ([]dns.RR, error) {
+	m := new(dns.Msg)
+	m.SetAxfr(zone)
+	tr := &dns.Transfer{}
+	if key != "" {
+		m.SetTsig(key, dns.HmacSHA256, 300, time.Now().Unix())
+		tr.TsigSecret = map[string]string{key: secret}
+	}
+	ch, err := tr.In(m, addr)
+	if err != nil {
+		return nil, err
+	}
+	var out []dns.RR
+	for env := range ch {
+		if env.Error != nil {
+			return out, env.Error
+		}
+		out = append(out, env.RR...)
+	}
+	return out, nil
+}
+
+func TestAXFRFromAllowedAddress(t *testing.T) {
+	s := startServer(t, Config{AllowTransfer: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	rrs, err := axfr(s.Addr().String(), "example.net.", "", "")
+	if err != nil || len(rrs) != 5 {
+		t.Fatalf("AXFR: %d records, %v; want 5", len(rrs), err)
+	}
+	if _, err := axfr(s.Addr().String(), "sip1.example.com.", "", ""); err == nil || !strings.Contains(err.Error(), "rcode: 9") {
+		t.Errorf("AXFR of a name that is no zone apex: %v, want NOTAUTH", err)
+	}
+}
+
+// notifyRecorder is a fake secondary that records the NOTIFYs it gets.
+type notifyRecorder struct {
+	got chan *dns.Msg
+}
+
+func (n *notifyRecorder) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
+	m := new(dns.Msg)
+	m.SetReply(r)
+	_ = w.WriteMsg(m)
+	n.got <- r
+}
+
+func startSecondary(t *testing.T) (*notifyRecorder, string) {
+	t.Helper()
+	rec := &notifyRecorder{got: make(chan *dns.Msg, 16)}
+	started := make(chan struct{})
+	srv := &dns.Server{Addr: "127.0.0.1:0", Net: "udp", Handler: rec, NotifyStartedFunc: func() { close(started) }}
+	go func() { _ = srv.ListenAndServe() }()
+	<-started
+	t.Cleanup(func() { _ = srv.Shutdown() })
+	return rec, srv.PacketConn.LocalAddr().String()
+}
+
+func TestNotifyAtStart(t *testing.T) {
+	rec, addr := startSecondary(t)
+	startServer(t, Config{Zones: []string{"testdata/example.net.zone"}, Notify: []string{addr}})
+	select {
+	case m := <-rec.got:
+		if m.Opcode != dns.OpcodeNotify || !m.Authoritative || m.Question[0].Name != "example.net." || m.Question[0].Qtype != dns.TypeSOA {
+			t.Fatalf("got %v, want NOTIFY for example.net. SOA with AA (RFC 1996 §3.7)", m)
+		}
+		if len(m.Answer) != 1 || m.Answer[0].(*dns.SOA).Serial != 1 {
+			t.Errorf("answer %v, want the SOA with serial 1", m.Answer)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no NOTIFY within 5 s")
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	s := newTestServer(t)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(s.Collector())
+	u := &udpSocket{srv: s}
+	s.udp = append(s.udp, u)
+	u.handle(pack(t, query{name: "nope.example.com.", qtype: dns.TypeSRV}.msg()), make([]byte, 0, 512), nil)
+	u.handle(pack(t, query{name: "sip1.example.com.", qtype: dns.TypeA}.msg()), make([]byte, 0, 512), nil)
+	u.handle([]byte{1, 2, 3}, make([]byte, 0, 512), nil)
+	got := gather(t, reg)
+	for _, want := range []string{
+		`siplocate_dns_queries_total{type="SRV"} 1`,
+		`siplocate_dns_queries_total{type="A"} 1`,
+		`siplocate_dns_responses_total{rcode="NXDOMAIN"} 1`,
+		`siplocate_dns_responses_total{rcode="NOERROR"} 1`,
+		`siplocate_dns_malformed_total 1`,
+		`siplocate_dns_zone_serial{zone="example.com."} 2.026112501e+09`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("metrics lack %s:\n%s", want, got)
+		}
+	}
+}
+
+// gather renders reg's metrics one per line, name{labels} value.
+func gather(t *testing.T, reg *prometheus.Registry) string {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			b.WriteString(mf.GetName())
+			if len(m.GetLabel()) > 0 {
+				l := m.GetLabel()[0]
+				b.WriteString("{" + l.GetName() + "=\"" + l.GetValue() + "\"}")
+			}
+			v := m.GetCounter().GetValue() + m.GetGauge().GetValue()
+			b.WriteString(" " + strconv.FormatFloat(v, 'g', -1, 64) + "\n")
+		}
+	}
+	return b.String()
+}
