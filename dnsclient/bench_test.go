@@ -44,3 +44,23 @@ func BenchmarkLookupCold(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLookupCachedParallel measures cache hits from all cores at once
+// (the read lock is shared).
+func BenchmarkLookupCachedParallel(b *testing.B) {
+	srv := dnstest.NewServer(b, dnstest.NewZone(testZone...))
+	c, err := New(Config{Servers: []string{srv.Addr}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.Lookup(ctx, "_sip._udp.example.com.", dns.TypeSRV); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			c.Lookup(ctx, "_sip._udp.example.com.", dns.TypeSRV) //nolint:errcheck
+		}
+	})
+}
