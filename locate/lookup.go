@@ -16,6 +16,7 @@ type job struct {
 	ans   *dnsclient.Answer
 	err   error
 	rtt   time.Duration // measured here when the lookup failed
+	at    time.Time     // when the answer was in hand, for Query.TTL
 }
 
 // addJob queues the question (name, qtype) and returns its index; the
@@ -37,6 +38,9 @@ func (r *resolution) addJob(from int, name string, qtype uint16) int {
 // asked inline.
 func (r *resolution) lookupAll(from int) {
 	jobs := r.s.jobs[from:]
+	if !r.opts.NoTrace {
+		defer r.stamp(jobs)
+	}
 	pending := len(jobs)
 	if cr, ok := r.l.Resolver.(CacheResolver); ok {
 		for i := range jobs {
@@ -63,6 +67,14 @@ func (r *resolution) lookupAll(from int) {
 		}
 	}
 	wg.Wait()
+}
+
+// stamp notes the time the answers of jobs were in hand.
+func (r *resolution) stamp(jobs []job) {
+	now := r.l.now()
+	for i := range jobs {
+		jobs[i].at = now
+	}
 }
 
 // lookupOne asks one question of the resolver.
@@ -119,7 +131,7 @@ func (r *resolution) query(j *job) Query {
 		return q
 	}
 	a := j.ans
-	q.Rcode, q.TTL, q.RTT, q.Cached, q.Server = dns.RcodeToString[a.Rcode], a.TTL(r.now), a.RTT, a.Cached, a.Server
+	q.Rcode, q.TTL, q.RTT, q.Cached, q.Server = dns.RcodeToString[a.Rcode], a.TTL(j.at), a.RTT, a.Cached, a.Server
 	for _, c := range a.CNAMEs {
 		q.Answers = append(q.Answers, c.String())
 	}

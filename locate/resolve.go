@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/netip"
-	"time"
 
 	"github.com/miekg/dns"
 )
@@ -21,7 +20,6 @@ type resolution struct {
 	uri  URI
 	res  *Result
 	s    *scratch
-	now  time.Time
 
 	failed      error // the first lookup that failed (not NXDOMAIN/NODATA)
 	notFound    error // the last NXDOMAIN/NODATA
@@ -61,7 +59,6 @@ func (s *scratch) fqdnOf(name string) string {
 
 // run resolves r.uri as Options.Mode and RFC 3263 §4 say.
 func (r *resolution) run() error {
-	r.now = r.l.now()
 	if err := r.checkTransport(); err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func (r *resolution) static() (done bool, err error) {
 // parseStaticIP parses "ip", "ip:port" or "[ipv6]:port"; port is used
 // when s has none.
 func parseStaticIP(s string, port uint16) (netip.AddrPort, error) {
-	if ip, err := netip.ParseAddr(s); err == nil && ip.Zone() == "" {
+	if ip, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")); err == nil && ip.Zone() == "" {
 		return netip.AddrPortFrom(ip, port), nil
 	}
 	if ap, err := netip.ParseAddrPort(s); err == nil && ap.Port() != 0 && ap.Addr().Zone() == "" {

@@ -159,7 +159,7 @@ func (r *resolution) addressTargets(h *host, a *dnsclient.Answer) {
 		case *dns.AAAA:
 			ip, _ = netip.AddrFromSlice(rr.AAAA.To16())
 		}
-		if !ip.IsValid() {
+		if !ip.IsValid() || r.haveTarget(h, ip) {
 			continue
 		}
 		t := r.addTarget(*h, ip, a)
@@ -167,6 +167,20 @@ func (r *resolution) addressTargets(h *host, a *dnsclient.Answer) {
 			t.Records = r.records(h, a, rr)
 		}
 	}
+}
+
+// haveTarget reports whether a target with h's transport and port and
+// address ip is already in the list: RFC 2181 §5 forbids duplicate records
+// in an RRset, and two SRV records may name the same host; a client gains
+// nothing from trying one place twice.
+func (r *resolution) haveTarget(h *host, ip netip.Addr) bool {
+	ip = ip.Unmap()
+	for i := range r.res.Targets {
+		if t := &r.res.Targets[i]; t.Addr == ip && t.Port == h.port && t.Transport == h.transport {
+			return true
+		}
+	}
+	return false
 }
 
 // addTarget appends the target for address ip of h (a nil a for an address

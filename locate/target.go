@@ -86,7 +86,7 @@ type Query struct {
 	Type    string        // "NAPTR", "SRV", "A", "AAAA"
 	Rcode   string        // "NOERROR", "NXDOMAIN", "SERVFAIL", ... or "" on a network error
 	Answers []string      // the answer records in zone-file text
-	TTL     time.Duration // time the answer has left to live
+	TTL     time.Duration // time the answer had left to live when it came
 	RTT     time.Duration
 	Cached  bool
 	Server  string

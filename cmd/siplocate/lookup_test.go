@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/siplocate/siplocate/internal/dnstest"
+)
+
+// lookupZone is the guide's setup with one record per SRV priority, so
+// that the target order does not depend on the weighted draw.
+var lookupZone = []string{
+	`example.com. 300 IN SOA ns.example.com. admin.example.com. 1 3600 600 86400 60`,
+	`example.com. 300 IN NAPTR 10 10 "S" "SIP+D2U" "" _sip._udp.example.com.`,
+	`example.com. 300 IN NAPTR 10 20 "S" "SIP+D2T" "" _sip._tcp.example.com.`,
+	`_sip._udp.example.com. 120 IN SRV 10 60 5060 sip1.example.com.`,
+	`_sip._udp.example.com. 120 IN SRV 20 40 5060 sip2.example.com.`,
+	`_sip._tcp.example.com. 120 IN SRV 10 0 5060 sip1.example.com.`,
+	`sip1.example.com. 60 IN A 192.0.2.13`,
+	`sip1.example.com. 60 IN AAAA 2001:db8::13`,
+	`sip2.example.com. 60 IN A 192.0.2.12`,
+	`nosip.example.com. 60 IN TXT "no SIP here"`,
+	`_sip._udp.dead.example.com. 60 IN SRV 0 0 0 .`,
+	`_sip._tcp.dead.example.com. 60 IN SRV 0 0 0 .`,
+}
+
+var (
+	rttText = regexp.MustCompile(`rtt [0-9.]+ms`)
+	rttJSON = regexp.MustCompile(`"rtt_ms": [0-9.e-]+`)
+)
+
+// runLookup runs `siplocate lookup` in-process against a dnstest server
+// and returns its normalised stdout and stderr and exit status.
+func runLookup(t *testing.T, server string, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	full := append([]string{"lookup"}, args...)
+	if server != "" {
+		full = append(full, "--dns", server)
+	}
+	code := run(context.Background(), full, &stdout, &stderr)
+	norm := func(s string) string {
+		if server != "" {
+			s = strings.ReplaceAll(s, server, "127.0.0.1:PORT")
+		}
+		s = rttText.ReplaceAllString(s, "rtt X.Xms")
+		return rttJSON.ReplaceAllString(s, `"rtt_ms": 0`)
+	}
+	return norm(stdout.String()), norm(stderr.String()), code
+}
+
+func TestLookupGolden(t *testing.T) {
+	plain := &dnstest.Zone{Records: dnstest.RRs(lookupZone...)}
+	tests := []struct {
+		name     string
+		zone     *dnstest.Zone // nil: no DNS server
+		args     []string
+		wantCode int
+	}{
+		{name: "naptr", zone: plain, args: []string{"sip:alice@example.com"}},
+		{name: "naptr_trace", zone: plain, args: []string{"example.com", "--trace", "--family", "ipv4"}},
+		{name: "naptr_json", zone: plain, args: []string{"sip:alice@example.com", "--json"}},
+		{name: "srv_tcp", zone: plain, args: []string{"example.com", "--mode", "srv", "--transport", "tcp"}},
+		{name: "a", zone: plain, args: []string{"sip1.example.com", "--mode", "a"}},
+		{name: "static", args: []string{"sip:example.com;transport=tcp", "--mode", "static", "--primary-ip", "192.0.2.13", "--backup-ip", "192.0.2.12:5080,[2001:db8::12]"}},
+		{name: "static_json", args: []string{"example.com", "--mode", "static", "--primary-ip", "192.0.2.13", "--json"}},
+		{name: "nxdomain", zone: plain, args: []string{"nowhere.example.com", "--transport", "udp", "--family", "ipv4"}, wantCode: 1},
+		{name: "nodata", zone: plain, args: []string{"nosip.example.com:5060", "--family", "ipv4"}, wantCode: 1},
+		{name: "all_dot", zone: plain, args: []string{"dead.example.com", "--mode", "srv"}, wantCode: 1},
+		{name: "all_dot_json", zone: plain, args: []string{"dead.example.com", "--mode", "srv", "--json"}, wantCode: 1},
+		{name: "bad_uri", args: []string{"sip:exa mple.com"}, wantCode: 2},
+		{name: "bad_mode", args: []string{"example.com", "--mode", "dns"}, wantCode: 2},
+		{name: "bad_transport", args: []string{"example.com", "--transport", "pigeon"}, wantCode: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			server := ""
+			if tt.zone != nil {
+				server = dnstest.NewServer(t, tt.zone).Addr
+			}
+			stdout, stderr, code := runLookup(t, server, tt.args...)
+			if code != tt.wantCode {
+				t.Errorf("exit status %d, want %d; stderr: %s", code, tt.wantCode, stderr)
+			}
+			checkGolden(t, "lookup_"+tt.name, stdout+"--- stderr\n"+stderr)
+		})
+	}
+}
+
+// TestLookupJSONShape checks the documented --json fields, so that the
+// golden file cannot drift from the issue's contract unnoticed.
+func TestLookupJSONShape(t *testing.T) {
+	server := dnstest.NewServer(t, &dnstest.Zone{Records: dnstest.RRs(lookupZone...)}).Addr
+	stdout, _, code := runLookup(t, server, "sip:alice@example.com", "--json")
+	if code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+	var out struct {
+		Version *int             `json:"version"`
+		Targets []map[string]any `json:"targets"`
+		Queries []map[string]any `json:"queries"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Version == nil || *out.Version != 0 || len(out.Targets) == 0 || len(out.Queries) == 0 {
+		t.Fatalf("bad shape: %s", stdout)
+	}
+	for _, k := range []string{"transport", "address", "port", "host", "priority", "weight", "ttl"} {
+		if _, ok := out.Targets[0][k]; !ok {
+			t.Errorf("target lacks %q", k)
+		}
+	}
+	for _, k := range []string{"name", "type", "rcode", "answers", "rtt_ms", "cached"} {
+		if _, ok := out.Queries[0][k]; !ok {
+			t.Errorf("query lacks %q", k)
+		}
+	}
+}
+
+// TestLookupUsesAdditional checks that SRV records and addresses from the
+// additional section (cached by dnsclient when in bailiwick) spare their
+// queries: only NAPTR and the AAAA the server did not send go on the wire.
+func TestLookupUsesAdditional(t *testing.T) {
+	server := dnstest.NewServer(t, dnstest.NewZone(lookupZone...)).Addr
+	stdout, _, code := runLookup(t, server, "sip:alice@example.com", "--json")
+	if code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+	var out lookupJSON
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	var wire []string
+	for _, q := range out.Queries {
+		if !q.Cached {
+			wire = append(wire, q.Type+" "+q.Name)
+		}
+	}
+	want := []string{"NAPTR example.com.", "AAAA sip2.example.com."}
+	if strings.Join(wire, ",") != strings.Join(want, ",") || len(out.Targets) != 5 {
+		t.Errorf("queries on the wire %q, want %q; %d targets, want 5", wire, want, len(out.Targets))
+	}
+}
