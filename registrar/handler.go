@@ -121,7 +121,7 @@ func (r *Registrar) register(req *sip.Request, source string) *sip.Response {
 	if serr != nil {
 		return errResponse(req, serr)
 	}
-	r.emitChanges(changes, source)
+	r.emitChanges(changes, source, now)
 	return okResponse(req, r.store.list(reg.aor), now)
 }
 

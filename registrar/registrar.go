@@ -116,8 +116,7 @@ func (r *Registrar) expire(now time.Time) {
 }
 
 // emitChanges reports the binding changes a REGISTER made.
-func (r *Registrar) emitChanges(changes []change, source string) {
-	now := r.cfg.now()
+func (r *Registrar) emitChanges(changes []change, source string, now time.Time) {
 	for _, c := range changes {
 		e := Event{Kind: EventRegistered, AOR: c.b.AOR, Contact: c.b.Contact, Source: source, Expires: c.b.Expires.Sub(now)}
 		if c.remove {

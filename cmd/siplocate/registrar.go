@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/siplocate/siplocate/registrar"
+)
+
+// registrarFlags are the flags of `siplocate registrar`.
+type registrarFlags struct {
+	listen         []string
+	realm          string
+	users          string
+	noAuth         bool
+	algorithms     []string
+	minExpires     int
+	maxExpires     int
+	defaultExpires int
+	fault          string
+	usr2Fault      string
+	json           bool
+}
+
+func newRegistrarCmd(g *globals) *cobra.Command {
+	f := &registrarFlags{}
+	cmd := &cobra.Command{
+		Use:   "registrar --users FILE [--listen udp:HOST:PORT ...]",
+		Short: "Run a lab SIP registrar (RFC 3261 §10.3) with digest auth and faults on demand",
+		Long: `Run a SIP registrar with bindings in memory, digest authentication and
+faults on demand, for labs and failover tests.
+
+It prints one line per event to stdout: answered requests with their
+status, bindings registered, unregistered and expired, and messages dropped
+with the reason (malformed ones, or everything while silent). With -v it
+also prints each request as it is received.
+
+The users file has one user:password per line; # starts a comment.
+
+Signals: SIGUSR1 prints the current bindings; SIGUSR2 toggles the fault
+named by --usr2-fault on and off; SIGINT or SIGTERM stops the registrar.
+
+Faults: none, silent (receive and drop everything), 503[:SECONDS] (answer
+503 Service Unavailable with Retry-After), refuse-tcp (close the TCP
+listeners so connects are refused; UDP keeps answering).`,
+		Example: `  siplocate registrar --users users.txt --listen udp:127.0.0.13:5060 --listen tcp:127.0.0.13:5060
+  siplocate registrar --no-auth --min-expires 1 --fault 503:30`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, start, toggle, err := f.config()
+			if err != nil {
+				return usageErr("registrar: %v", err)
+			}
+			cfg.Logger = g.logger()
+			return runRegistrar(cmd.Context(), g, f, cfg, start, toggle)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.listen, "listen", []string{"udp:127.0.0.1:5060", "tcp:127.0.0.1:5060"}, "address to serve, udp:HOST:PORT or tcp:HOST:PORT (repeat)")
+	fl.StringVar(&f.realm, "realm", registrar.DefaultRealm, "digest realm")
+	fl.StringVar(&f.users, "users", "", "users file, one user:password per line")
+	fl.BoolVar(&f.noAuth, "no-auth", false, "accept every REGISTER without a challenge")
+	fl.StringSliceVar(&f.algorithms, "algorithms", []string{"SHA-256", "MD5"}, "digest algorithms offered, most preferred first")
+	fl.IntVar(&f.minExpires, "min-expires", 60, "shortest expiry accepted, seconds (shorter gets 423)")
+	fl.IntVar(&f.maxExpires, "max-expires", 7200, "longest expiry granted, seconds")
+	fl.IntVar(&f.defaultExpires, "default-expires", 3600, "expiry when a REGISTER gives none, seconds")
+	fl.StringVar(&f.fault, "fault", "none", "fault from the start: none, silent, 503[:SECONDS], refuse-tcp")
+	fl.StringVar(&f.usr2Fault, "usr2-fault", "silent", "fault SIGUSR2 toggles on and off")
+	fl.BoolVar(&f.json, "json", false, "print events as JSON lines")
+	return cmd
+}
+
+// config validates the flags and returns the registrar's configuration,
+// the fault to start with and the one SIGUSR2 toggles.
+func (f *registrarFlags) config() (cfg registrar.Config, start, toggle registrar.Fault, err error) {
+	for _, s := range f.listen {
+		l, err := registrar.ParseListen(s)
+		if err != nil {
+			return cfg, start, toggle, fmt.Errorf("--listen: %w", err)
+		}
+		cfg.Listen = append(cfg.Listen, l)
+	}
+	if start, err = registrar.ParseFault(f.fault); err != nil {
+		return cfg, start, toggle, fmt.Errorf("--fault: %w", err)
+	}
+	if toggle, err = registrar.ParseFault(f.usr2Fault); err != nil {
+		return cfg, start, toggle, fmt.Errorf("--usr2-fault: %w", err)
+	}
+	if cfg.Users, err = f.loadUsers(); err != nil {
+		return cfg, start, toggle, err
+	}
+	cfg.Realm, cfg.NoAuth, cfg.Algorithms = f.realm, f.noAuth, f.algorithms
+	cfg.MinExpires = time.Duration(f.minExpires) * time.Second
+	cfg.MaxExpires = time.Duration(f.maxExpires) * time.Second
+	cfg.DefaultExpires = time.Duration(f.defaultExpires) * time.Second
+	if f.minExpires < 1 || f.maxExpires < 1 || f.defaultExpires < 1 {
+		return cfg, start, toggle, errors.New("--min-expires, --max-expires and --default-expires must be at least 1")
+	}
+	return cfg, start, toggle, nil
+}
+
+// loadUsers reads --users; it is required unless --no-auth.
+func (f *registrarFlags) loadUsers() (registrar.Users, error) {
+	switch {
+	case f.users == "" && !f.noAuth:
+		return nil, errors.New("--users FILE is required (or --no-auth)")
+	case f.users == "":
+		return nil, nil
+	}
+	return registrar.LoadUsers(f.users)
+}
+
+// runRegistrar serves until ctx ends, answering SIGUSR1 and SIGUSR2.
+func runRegistrar(ctx context.Context, g *globals, f *registrarFlags, cfg registrar.Config, start, toggle registrar.Fault) error {
+	out := &eventPrinter{w: g.stdout, status: g.stdout, json: f.json, verbose: g.verbose}
+	if f.json {
+		out.status = g.stderr // stdout stays JSON lines
+	}
+	cfg.OnEvent = out.event
+	r, err := registrar.New(cfg)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	_ = r.SetFault(start) // not running yet: cannot fail
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGUSR2)
+	defer signal.Stop(sigs)
+	if err := r.Start(); err != nil {
+		return failure(err)
+	}
+	defer r.Stop()
+	out.note(fmt.Sprintf("registrar: listening on %v, realm %q, fault %s", r.Addrs(), cfg.Realm, start))
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case s := <-sigs:
+			if s == syscall.SIGUSR1 {
+				out.bindings(r.Bindings(), time.Now())
+				continue
+			}
+			next := toggle
+			if r.Fault().Kind != registrar.FaultNone {
+				next = registrar.Fault{}
+			}
+			if err := r.SetFault(next); err != nil {
+				out.note(fmt.Sprintf("registrar: fault %s: %v", next, err))
+				continue
+			}
+			out.note("registrar: fault " + next.String())
+		}
+	}
+}
+
+// eventPrinter writes events and status lines, one at a time.
+type eventPrinter struct {
+	mu      sync.Mutex
+	w       io.Writer // events and bindings
+	status  io.Writer // status lines
+	json    bool
+	verbose bool
+}
+
+// jsonEvent is the --json shape of an event, version 0.
+type jsonEvent struct {
+	Time    time.Time `json:"time"`
+	Event   string    `json:"event"`
+	Method  string    `json:"method,omitempty"`
+	Source  string    `json:"source,omitempty"`
+	AOR     string    `json:"aor,omitempty"`
+	Contact string    `json:"contact,omitempty"`
+	Expires int       `json:"expires,omitempty"`
+	Status  int       `json:"status,omitempty"`
+	Reason  string    `json:"reason,omitempty"`
+}
+
+func (p *eventPrinter) event(e registrar.Event) {
+	if e.Kind == registrar.EventReceived && !p.verbose {
+		return
+	}
+	if !p.json {
+		p.line(e.String())
+		return
+	}
+	b, _ := json.Marshal(jsonEvent{Time: e.Time.UTC(), Event: e.Kind.String(), Method: e.Method, Source: e.Source,
+		AOR: e.AOR, Contact: e.Contact, Expires: int(e.Expires.Seconds()), Status: e.Status, Reason: e.Reason})
+	p.line(string(b))
+}
+
+// jsonBinding is the --json shape of a binding, version 0.
+type jsonBinding struct {
+	AOR       string `json:"aor"`
+	Contact   string `json:"contact"`
+	ExpiresIn int    `json:"expires_in"`
+	Source    string `json:"source"`
+}
+
+func (p *eventPrinter) bindings(bs []registrar.Binding, now time.Time) {
+	if p.json {
+		list := []jsonBinding{}
+		for _, b := range bs {
+			list = append(list, jsonBinding{AOR: b.AOR, Contact: b.Contact, ExpiresIn: int(b.Expires.Sub(now).Seconds()), Source: b.Source})
+		}
+		out, _ := json.Marshal(struct {
+			Event    string        `json:"event"`
+			Bindings []jsonBinding `json:"bindings"`
+		}{"bindings", list})
+		p.line(string(out))
+		return
+	}
+	p.line(fmt.Sprintf("bindings: %d", len(bs)))
+	for _, b := range bs {
+		p.line(fmt.Sprintf("  %s %s expires-in=%d from=%s", b.AOR, b.Contact, int(b.Expires.Sub(now).Seconds()), b.Source))
+	}
+}
+
+func (p *eventPrinter) line(s string) { p.write(p.w, s) }
+
+func (p *eventPrinter) note(s string) { p.write(p.status, s) }
+
+func (p *eventPrinter) write(w io.Writer, s string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintln(w, s)
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is a bytes.Buffer safe for a command writing while the test reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestRegistrarBadInput(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.txt")
+	bad := filepath.Join(dir, "bad.txt")
+	if err := os.WriteFile(good, []byte("alice:secret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("# users\nalice secret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{name: "no users", args: []string{}, wantCode: 2, wantErr: "--users FILE is required"},
+		{name: "bad users file", args: []string{"--users", bad}, wantCode: 2, wantErr: "bad.txt:2: want user:password, found no colon"},
+		{name: "missing users file", args: []string{"--users", filepath.Join(dir, "none")}, wantCode: 2, wantErr: "no such file"},
+		{name: "bad listen", args: []string{"--no-auth", "--listen", "sctp:127.0.4.30:5060"}, wantCode: 2, wantErr: "--listen: parse listen address"},
+		{name: "bad fault", args: []string{"--no-auth", "--fault", "explode"}, wantCode: 2, wantErr: "--fault: parse fault"},
+		{name: "bad usr2 fault", args: []string{"--no-auth", "--usr2-fault", "503:x"}, wantCode: 2, wantErr: "--usr2-fault"},
+		{name: "zero min expires", args: []string{"--no-auth", "--min-expires", "0"}, wantCode: 2, wantErr: "at least 1"},
+		{name: "bad algorithm", args: []string{"--users", good, "--algorithms", "SHA-1"}, wantCode: 2, wantErr: `digest algorithm "SHA-1"`},
+		{name: "argument", args: []string{"--no-auth", "extra"}, wantCode: 2, wantErr: "unknown command"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr lockedBuffer
+			code := run(context.Background(), append([]string{"registrar"}, tt.args...), &stdout, &stderr)
+			if code != tt.wantCode || !strings.Contains(stderr.String(), tt.wantErr) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tt.wantCode, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestRegistrarPortTaken(t *testing.T) {
+	held, err := net.ListenPacket("udp", "127.0.4.31:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	var stdout, stderr lockedBuffer
+	code := run(context.Background(), []string{"registrar", "--no-auth", "--listen", "udp:" + held.LocalAddr().String()}, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "address already in use") {
+		t.Errorf("exit %d, stderr %q; want 1 and address already in use", code, stderr.String())
+	}
+}
+
+// sipOptions sends an OPTIONS over UDP to addr and returns the first line
+// of the answer.
+func sipOptions(addr string) (string, error) {
+	c, err := net.Dial("udp", addr)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	msg := fmt.Sprintf("OPTIONS sip:%s SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK-%d\r\nFrom: <sip:t@lab>;tag=1\r\nTo: <sip:t@lab>\r\nCall-ID: o%d\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+		addr, c.LocalAddr(), time.Now().UnixNano(), time.Now().UnixNano())
+	if _, err := c.Write([]byte(msg)); err != nil {
+		return "", err
+	}
+	_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	buf := make([]byte, 2048)
+	n, err := c.Read(buf)
+	if err != nil {
+		return "", err
+	}
+	line, _, _ := strings.Cut(string(buf[:n]), "\r\n")
+	return line, nil
+}
+
+// waitOutput waits, at most 5 s, until out contains want.
+func waitOutput(t *testing.T, out *lockedBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("output lacks %q after 5 s:\n%s", want, out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestRegistrarServes runs the command, registers through it, asks for the
+// bindings with SIGUSR1, toggles the fault with SIGUSR2 and stops it.
+func TestRegistrarServes(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"registrar", "--no-auth", "--listen", "udp:127.0.4.30:0", "--usr2-fault", "503:9"}, &stdout, &stderr)
+	}()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("stderr:\n%s", stderr.String())
+		}
+	})
+	waitOutput(t, &stdout, "registrar: listening on [udp:127.0.4.30:")
+	_, rest, _ := strings.Cut(stdout.String(), "[udp:")
+	addr, _, _ := strings.Cut(rest, "]")
+
+	c, err := net.Dial("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	reg := fmt.Sprintf("REGISTER sip:lab SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK-r1\r\nFrom: <sip:alice@lab>;tag=1\r\nTo: <sip:alice@lab>\r\nCall-ID: r1\r\nCSeq: 1 REGISTER\r\nContact: <sip:alice@%s>\r\nExpires: 120\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", c.LocalAddr(), c.LocalAddr())
+	if _, err := c.Write([]byte(reg)); err != nil {
+		t.Fatal(err)
+	}
+	waitOutput(t, &stdout, "registered aor=sip:alice@lab contact=sip:alice@"+c.LocalAddr().String()+" expires=120")
+	waitOutput(t, &stdout, "answered method=REGISTER status=200")
+
+	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	waitOutput(t, &stdout, "bindings: 1\n  sip:alice@lab sip:alice@"+c.LocalAddr().String())
+	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR2); err != nil {
+		t.Fatal(err)
+	}
+	waitOutput(t, &stdout, "registrar: fault 503:9")
+	if line, err := sipOptions(addr); line != "SIP/2.0 503 Service Unavailable" {
+		t.Errorf("OPTIONS during the fault: %q %v, want 503", line, err)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d, want 0; stderr %s", code, stderr.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("registrar did not stop within 5 s")
+	}
+}
