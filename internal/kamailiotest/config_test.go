@@ -1,6 +1,7 @@
 package kamailiotest
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -96,6 +97,27 @@ func TestHostPort(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.cfg.hostPort(); got != tt.want {
 			t.Errorf("%+v.hostPort() = %q, want %q", tt.cfg, got, tt.want)
+		}
+	}
+}
+
+func TestPkgMB(t *testing.T) {
+	tests := []struct {
+		users int
+		want  int
+	}{
+		{users: 0, want: 8},
+		{users: 1, want: 9},
+		{users: 256, want: 9},
+		{users: 10000, want: 48},
+	}
+	for _, tt := range tests {
+		u := map[string]string{}
+		for i := range tt.users {
+			u[strconv.Itoa(i)] = "x"
+		}
+		if got := (Config{Users: u}).pkgMB(); got != tt.want {
+			t.Errorf("pkgMB with %d users = %d, want %d", tt.users, got, tt.want)
 		}
 	}
 }

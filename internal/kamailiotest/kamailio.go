@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -70,14 +71,14 @@ func shortTempDir(t testing.TB) string {
 func (i *Instance) ctlSocket() string { return filepath.Join(i.dir, "ctl.sock") }
 
 // args returns Kamailio's command line: foreground (-DD), log to stderr
-// (-E), small shared and private memory.
+// (-E), small shared memory and enough private memory to parse the users.
 func (i *Instance) args() []string {
 	return []string{
 		"-DD", "-E",
 		"-f", filepath.Join(i.dir, "kamailio.cfg"),
 		"-w", i.dir, "-Y", i.dir,
 		"-P", filepath.Join(i.dir, "kamailio.pid"),
-		"-m", "64", "-M", "8",
+		"-m", "64", "-M", strconv.Itoa(i.cfg.pkgMB()),
 	}
 }
 
