@@ -69,6 +69,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	root.AddCommand(
 		// one line per subcommand, each built in its own file
 		newDNSCmd(g),
+		newRegistrarCmd(g),
 		newLookupCmd(g),
 	)
 	return root
