@@ -1,0 +1,82 @@
+package register
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/siplocate/siplocate/locate"
+)
+
+func TestRefreshAfter(t *testing.T) {
+	tests := []struct {
+		name    string
+		margin  time.Duration
+		granted time.Duration
+		want    time.Duration
+	}{
+		{name: "default is 90%", granted: 3600 * time.Second, want: 3240 * time.Second},
+		{name: "default 60 s", granted: 60 * time.Second, want: 54 * time.Second},
+		{name: "fixed margin", margin: 30 * time.Second, granted: 3600 * time.Second, want: 3570 * time.Second},
+		{name: "margin capped at half", margin: time.Hour, granted: 60 * time.Second, want: 30 * time.Second},
+	}
+	for _, tc := range tests {
+		a := Account{RefreshMargin: tc.margin}
+		if got := a.refreshAfter(tc.granted); got != tc.want {
+			t.Errorf("%s: refreshAfter(%v) = %v, want %v", tc.name, tc.granted, got, tc.want)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	base := Account{AOR: "sip:alice@example.com", Server: "example.com"}
+	tests := []struct {
+		name    string
+		edit    func(*Account)
+		wantKey string // "" for valid
+	}{
+		{name: "minimal", edit: func(*Account) {}},
+		{name: "server with port", edit: func(a *Account) { a.Server = "example.com:5070" }},
+		{name: "server IPv6 with port", edit: func(a *Account) { a.Server = "[2001:db8::1]:5060" }},
+		{name: "static with IPs", edit: func(a *Account) {
+			a.DNSMode, a.PrimaryIP, a.BackupIPs = locate.ModeStatic, "192.0.2.13", []string{"192.0.2.12:5060"}
+		}},
+		{name: "static with an IP server", edit: func(a *Account) { a.DNSMode, a.Server = locate.ModeStatic, "192.0.2.13" }},
+		{name: "no AOR", edit: func(a *Account) { a.AOR = "" }, wantKey: "aor"},
+		{name: "AOR without user", edit: func(a *Account) { a.AOR = "sip:example.com" }, wantKey: "aor"},
+		{name: "tel AOR", edit: func(a *Account) { a.AOR = "tel:+15551234" }, wantKey: "aor"},
+		{name: "no server", edit: func(a *Account) { a.Server = "" }, wantKey: "server"},
+		{name: "bad port", edit: func(a *Account) { a.Server = "example.com:99999" }, wantKey: "server"},
+		{name: "bad proxy", edit: func(a *Account) { a.OutboundProxy = "a b" }, wantKey: "outbound_proxy"},
+		{name: "bad DNS mode", edit: func(a *Account) { a.DNSMode = "dns" }, wantKey: "dns_mode"},
+		{name: "bad failover mode", edit: func(a *Account) { a.FailoverMode = "sometimes" }, wantKey: "failover_mode"},
+		{name: "static without IPs", edit: func(a *Account) { a.DNSMode = locate.ModeStatic }, wantKey: "primary_ip"},
+		{name: "static with a name", edit: func(a *Account) { a.DNSMode, a.PrimaryIP = locate.ModeStatic, "sip.example.com" }, wantKey: "primary_ip/backup_ips"},
+		{name: "SCTP", edit: func(a *Account) { a.Transports = []locate.Transport{locate.SCTP} }, wantKey: "transports"},
+		{name: "expiry too short", edit: func(a *Account) { a.Expires = time.Millisecond }, wantKey: "expires"},
+		{name: "negative probe", edit: func(a *Account) { a.Probe = -time.Second }, wantKey: "probe/attempt_timeout/refresh_margin/max_tries"},
+	}
+	for _, tc := range tests {
+		a := base
+		tc.edit(&a)
+		err := a.Validate()
+		var ce *ConfigError
+		switch {
+		case tc.wantKey == "" && err != nil:
+			t.Errorf("%s: Validate = %v, want nil", tc.name, err)
+		case tc.wantKey != "" && (!errors.As(err, &ce) || ce.Key != tc.wantKey):
+			t.Errorf("%s: Validate = %v, want a ConfigError for %s", tc.name, err, tc.wantKey)
+		}
+	}
+}
+
+func TestRetryWait(t *testing.T) {
+	a, _ := New(Config{Locator: staticLocator{}, RetryBase: 10 * time.Second, RetryMax: 60 * time.Second})
+	for failures, want := range map[int]time.Duration{1: 10 * time.Second, 2: 20 * time.Second, 3: 40 * time.Second, 4: 60 * time.Second, 10: 60 * time.Second} {
+		for range 20 {
+			if got := a.retryWait(failures); got > want || got < want/2 {
+				t.Fatalf("retryWait(%d) = %v, want in [%v, %v]", failures, got, want/2, want)
+			}
+		}
+	}
+}
