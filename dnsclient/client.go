@@ -2,16 +2,13 @@ package dnsclient
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/miekg/dns"
-	"golang.org/x/sync/singleflight"
 )
 
 // Client is a caching stub resolver. It is safe for concurrent use.
@@ -20,7 +17,7 @@ type Client struct {
 	servers []string
 	log     *slog.Logger
 	cache   *cache
-	group   singleflight.Group
+	flights flights
 	stats   counters
 	bufs    sync.Pool // *[]byte UDP read buffers, see getBuf
 }
@@ -93,8 +90,9 @@ func (c *Client) Stats() Stats {
 // The returned Answer and its record slices are shared with the cache
 // and other callers: do not modify them. Concurrent lookups of the same
 // (name, type) share one query on the wire; it runs detached from the
-// callers' contexts, bounded by Timeout × Attempts × servers, and each
-// caller stops waiting when its own ctx is done.
+// callers' contexts, bounded by Timeout × Attempts × servers per query
+// of the CNAME chain; each caller stops waiting when its own ctx is
+// done, and the query is cancelled once no caller waits for it.
 func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Answer, error) {
 	key := cacheKey{name: canonical(name), qtype: qtype}
 	if a := c.cache.get(key, c.cfg.now()); a != nil {
@@ -110,33 +108,39 @@ func (c *Client) lookupShared(ctx context.Context, key cacheKey, asked string) (
 	if _, ok := dns.IsDomainName(key.name); !ok {
 		return nil, newError(asked, key.qtype, "", ErrBadName)
 	}
-	leader := false // set only if this call's function runs; read after the result arrives
-	ch := c.group.DoChan(key.name+"/"+strconv.Itoa(int(key.qtype)), func() (any, error) {
-		leader = true
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.budget())
-		defer cancel()
-		return c.resolve(ctx, key)
-	})
+	if err := ctx.Err(); err != nil {
+		return nil, newError(asked, key.qtype, "", err)
+	}
+	cl, leader := c.flights.join(ctx, key, c.budget())
+	if leader {
+		go func() {
+			ans, err := c.resolve(cl.ctx, key)
+			c.flights.finish(key, cl, ans, err)
+		}()
+	} else {
+		c.stats.shared.Add(1)
+	}
 	c.stats.inFlight.Add(1)
 	defer c.stats.inFlight.Add(-1)
 	select {
-	case res := <-ch:
-		if !leader {
-			c.stats.shared.Add(1)
-		}
-		if res.Err != nil {
-			var e *Error
-			if errors.As(res.Err, &e) {
-				e2 := *e
-				e2.Name = asked
-				return nil, &e2
-			}
-			return nil, res.Err
-		}
-		return res.Val.(*Answer), nil
+	case <-cl.done:
+		return cl.ans, renamed(cl.err, asked)
 	case <-ctx.Done():
+		c.flights.leave(key, cl)
 		return nil, newError(asked, key.qtype, "", ctx.Err())
 	}
+}
+
+// renamed returns err with its Name set to the name the caller asked for
+// (the shared resolution used the canonical name).
+func renamed(err error, asked string) error {
+	e, ok := err.(*Error)
+	if !ok {
+		return err
+	}
+	e2 := *e
+	e2.Name = asked
+	return &e2
 }
 
 // budget bounds one resolution: every attempt on every server, for each
@@ -160,7 +164,6 @@ func (c *Client) resolve(ctx context.Context, key cacheKey) (*Answer, error) {
 		}
 		res, err := processAnswer(r, name, key.qtype, links)
 		if err != nil {
-			c.stats.malformed.Add(1)
 			return nil, newError(key.name, key.qtype, server, err)
 		}
 		c.storeExtra(res, server)

@@ -28,8 +28,8 @@
 //     the smallest TTL of the RRset and of the CNAME links; NXDOMAIN and
 //     NODATA for min(SOA TTL, SOA MINIMUM) of the SOA in the authority
 //     section (RFC 2308 §5), and are not cached without one. MinTTL and
-//     MaxTTL clamp both. Concurrent lookups of one key share one query
-//     (singleflight). When full, a new key evicts a random entry,
+//     MaxTTL clamp both. Concurrent lookups of one key share one query,
+//     which is cancelled when every lookup waiting for it has given up. When full, a new key evicts a random entry,
 //     preferring an expired one.
 //   - Additional section: A, AAAA and SRV records are cached as their own
 //     (name, type) entries, and returned in Answer.Extra, only when they

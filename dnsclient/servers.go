@@ -22,7 +22,7 @@ func (c *Client) tryServers(ctx context.Context, name string, qtype uint16) (*dn
 	for attempt := range c.cfg.attempts() {
 		for _, server := range c.servers {
 			if err := ctx.Err(); err != nil {
-				return nil, lastServer, 0, fmt.Errorf("%w (last error: %v)", err, lastErr)
+				return nil, lastServer, 0, withLast(err, lastErr)
 			}
 			r, rtt, err := c.exchangeTC(ctx, server, c.newQuery(name, qtype))
 			if err == nil {
@@ -52,4 +52,12 @@ func (c *Client) rcodeError(r *dns.Msg) error {
 		c.stats.serverErrs.Add(1)
 		return fmt.Errorf("%w: rcode %s", ErrServerFailure, dns.RcodeToString[r.Rcode])
 	}
+}
+
+// withLast adds the last server's error to a context error.
+func withLast(err, last error) error {
+	if last == nil {
+		return err
+	}
+	return fmt.Errorf("%w (last error: %v)", err, last)
 }
