@@ -103,6 +103,19 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Answer
 	return c.lookupShared(ctx, key, name)
 }
 
+// LookupCached returns the cached answer for (name, qtype) without
+// blocking or allocating; ok is false when none is cached or it has
+// expired (a later Lookup then counts the miss). The Answer is read-only,
+// as with Lookup.
+func (c *Client) LookupCached(name string, qtype uint16) (a *Answer, ok bool) {
+	a = c.cache.get(cacheKey{name: canonical(name), qtype: qtype}, c.cfg.now())
+	if a == nil {
+		return nil, false
+	}
+	c.stats.hits.Add(1)
+	return a, true
+}
+
 // lookupShared resolves key once for all concurrent callers.
 func (c *Client) lookupShared(ctx context.Context, key cacheKey, asked string) (*Answer, error) {
 	if _, ok := dns.IsDomainName(key.name); !ok {
