@@ -5,6 +5,11 @@
 // a small authoritative zone handler, and helpers that build records from
 // zone text.
 //
+// NewMemServer gives the same server without sockets: its Dial method
+// (the shape of dnsclient.Config.Dial) hands out in-memory connections,
+// so tests can run inside a testing/synctest bubble where timeouts pass
+// in fake time.
+//
 // It never registers on miekg's DefaultServeMux, so tests can run in
 // parallel. Typical use:
 //
