@@ -38,8 +38,9 @@ type Locator struct {
 	// Now is the clock used for Query.TTL; nil: time.Now.
 	Now func() time.Time
 
-	mu  sync.Mutex // guards rnd
-	rnd *rand.Rand
+	mu      sync.Mutex // guards rnd
+	rnd     *rand.Rand
+	scratch sync.Pool // of *scratch, for Locate
 }
 
 // now returns the current time from the configured clock.
@@ -74,8 +75,14 @@ func (l *Locator) orderSRV(rrs []*dns.SRV) {
 // partial result, to be used with care. With no targets the error says why
 // (errors.Is: ErrNXDOMAIN, ErrNoRecords, ErrNotAvailable, ErrBadURI, ...).
 func (l *Locator) Locate(ctx context.Context, uri string, opts Options) (*Result, error) {
-	res := new(Result)
+	res := &Result{Targets: make([]Target, 0, 8)}
+	if s, ok := l.scratch.Get().(*scratch); ok {
+		res.s = s
+	}
 	err := l.LocateInto(ctx, uri, opts, res)
+	res.s.reset()
+	l.scratch.Put(res.s)
+	res.s = nil
 	return res, err
 }
 
@@ -88,6 +95,9 @@ func (l *Locator) LocateInto(ctx context.Context, uri string, opts Options, res 
 	if err != nil {
 		return err
 	}
-	r := resolution{l: l, ctx: ctx, opts: opts, uri: u, res: res, s: res.scratch()}
-	return r.run()
+	s := res.scratch()
+	s.r = resolution{l: l, ctx: ctx, opts: opts, uri: u, res: res, s: s}
+	err = s.r.run()
+	s.r = resolution{s: s} // drop references to the caller's values
+	return err
 }

@@ -29,6 +29,7 @@ type resolution struct {
 // scratch is the working space of a resolution, kept in the Result so
 // that LocateInto reuses it.
 type scratch struct {
+	r       resolution // lives here so that it does not escape per call
 	jobs    []job
 	svcs    []service
 	hosts   []host

@@ -132,14 +132,27 @@ func (u *URI) parseHostPort(hp string) string {
 // parseHost checks an IPv4 address or host name (RFC 3261 §25.1) and
 // returns it in lower case without a trailing dot.
 func parseHost(h string) (string, netip.Addr, string) {
-	if ip, err := netip.ParseAddr(h); err == nil && ip.Is4() {
-		return h, ip, ""
+	if looksIPv4(h) {
+		if ip, err := netip.ParseAddr(h); err == nil && ip.Is4() {
+			return h, ip, ""
+		}
 	}
 	h = strings.TrimSuffix(h, ".")
 	if why := checkHostname(h); why != "" {
 		return "", netip.Addr{}, why
 	}
 	return strings.ToLower(h), netip.Addr{}, ""
+}
+
+// looksIPv4 reports whether h has only digits and dots, so that parsing
+// a host name does not build an error from netip.ParseAddr.
+func looksIPv4(h string) bool {
+	for i := 0; i < len(h); i++ {
+		if (h[i] < '0' || h[i] > '9') && h[i] != '.' {
+			return false
+		}
+	}
+	return h != ""
 }
 
 // checkHostname returns why h is not a host name (letters, digits, '-'
