@@ -71,6 +71,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newDNSCmd(g),
 		newRegistrarCmd(g),
 		newLookupCmd(g),
+		newRegisterCmd(g),
 	)
 	return root
 }

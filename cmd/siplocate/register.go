@@ -1,0 +1,284 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/siplocate/siplocate/dnsclient"
+	"github.com/siplocate/siplocate/locate"
+	"github.com/siplocate/siplocate/register"
+)
+
+// registerFlags are the flags of `siplocate register`.
+type registerFlags struct {
+	config         string
+	server         string
+	user           string
+	aor            string
+	authUser       string
+	password       string
+	outboundProxy  string
+	dns            []string
+	dnsTimeout     time.Duration
+	dnsMode        string
+	failoverMode   string
+	primaryIP      string
+	backupIPs      []string
+	expires        time.Duration
+	transports     []string
+	probe          time.Duration
+	attemptTimeout time.Duration
+	maxTries       int
+	json           bool
+	metrics        string
+	duration       time.Duration
+	once           bool
+}
+
+func newRegisterCmd(g *globals) *cobra.Command {
+	f := &registerFlags{}
+	cmd := &cobra.Command{
+		Use:   "register [--config phone.toml | --server DOMAIN --user USER --password PW] [flags]",
+		Short: "Stay registered with SIP servers found through DNS, failing over and back as they fail",
+		Long: `Register one or more SIP accounts and keep them registered: locate the
+servers (RFC 3263, or the phone's other DNS modes), register with the best
+one, refresh before expiry, and move to the next server on no answer (3
+attempts of --attempt-timeout), at once on a transport error (ICMP port
+unreachable, TCP refused or reset) and on 503, as RFC 3263 §4.3 says.
+--failover-mode is the phone's "DNS SRV Fail-over Mode". --probe sends SIP
+OPTIONS to the current and better servers so a dead one is noticed before
+the registration runs out and a better one is taken back at once.
+
+Every change of state is printed as a timeline (offsets from the start), or
+as JSON lines (version 0) with --json. Ctrl-C unregisters and exits.
+
+Accounts come from --config (a TOML file with [[account]] tables; see
+docs/register.md) or from the flags; flags given with --config override
+every account's setting. A bad account is refused with the key and reason
+and the others go on.
+
+Exit status: 0 when every account registered, 1 when one never did, 2 for
+bad usage or a bad file.`,
+		Example: `  siplocate register --server example.com --user alice --password secret --dns 127.0.0.53:53
+  siplocate register --config phone.toml --probe 2s --json
+  siplocate register --server example.com --user alice --password secret \
+      --dns-mode static --primary-ip 192.0.2.13 --backup-ip 192.0.2.12 --once`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return f.run(cmd.Context(), g, cmd.Flags())
+		},
+	}
+	f.bind(cmd.Flags())
+	return cmd
+}
+
+func (f *registerFlags) bind(fl *pflag.FlagSet) {
+	fl.StringVar(&f.config, "config", "", "TOML file with [[account]] tables")
+	fl.StringVar(&f.server, "server", "", `SIP server: domain, or IP[:port] (the phone's "SIP Server")`)
+	fl.StringVar(&f.user, "user", "", `user part of the address of record (the phone's "SIP User ID")`)
+	fl.StringVar(&f.aor, "aor", "", "address of record, sip:user@domain (default sip:USER@SERVER)")
+	fl.StringVar(&f.authUser, "auth-user", "", `digest user name (the phone's "Authenticate ID"; default USER)`)
+	fl.StringVar(&f.password, "password", "", "digest password")
+	fl.StringVar(&f.outboundProxy, "outbound-proxy", "", "locate and send to this host instead; the Request-URI stays SERVER")
+	fl.StringSliceVar(&f.dns, "dns", nil, "name server host:port, repeatable (default: /etc/resolv.conf)")
+	fl.DurationVar(&f.dnsTimeout, "dns-timeout", 2*time.Second, "timeout of each DNS query attempt")
+	fl.StringVar(&f.dnsMode, "dns-mode", "naptr", "DNS mode: naptr, srv, a or static")
+	fl.StringVar(&f.failoverMode, "failover-mode", "default", "fail-over mode: default, saved-until-ttl or saved-until-no-response")
+	fl.StringVar(&f.primaryIP, "primary-ip", "", "static DNS mode: the primary server, ip or ip:port")
+	fl.StringSliceVar(&f.backupIPs, "backup-ip", nil, "static DNS mode: backup servers, ip or ip:port, repeatable")
+	fl.DurationVar(&f.expires, "expires", register.DefaultExpires, "registration expiry asked for")
+	fl.StringSliceVar(&f.transports, "transport", nil, "transports to use: udp, tcp, tls (default udp,tcp)")
+	fl.DurationVar(&f.probe, "probe", 0, "probe the current and better servers this often (0: off)")
+	fl.DurationVar(&f.attemptTimeout, "attempt-timeout", register.DefaultAttemptTimeout, "time one REGISTER transaction waits for an answer")
+	fl.IntVar(&f.maxTries, "max-tries", 3, "unanswered attempts before the next server")
+	fl.BoolVar(&f.json, "json", false, "print events as JSON lines (version 0)")
+	fl.StringVar(&f.metrics, "metrics", "", "serve Prometheus metrics on this address (/metrics)")
+	fl.DurationVar(&f.duration, "duration", 0, "unregister and exit after this long (0: until Ctrl-C)")
+	fl.BoolVar(&f.once, "once", false, "unregister and exit once every account has registered or failed a round")
+}
+
+// run loads the accounts, starts the agent and prints its events.
+func (f *registerFlags) run(ctx context.Context, g *globals, fl *pflag.FlagSet) error {
+	file, err := f.load(fl)
+	if err != nil {
+		return usageErr("register: %v", err)
+	}
+	client, err := dnsclient.New(dnsclient.Config{Servers: file.DNS, Timeout: file.DNSTimeout.Duration, Logger: g.logger()})
+	if err != nil && needsResolver(file.Accounts) {
+		return usageErr("register: %v", err)
+	}
+	loc := &locate.Locator{}
+	if client != nil {
+		loc.Resolver = client
+	}
+	out := newTimeline(g.stdout, f.json, time.Now())
+	obs := []func(register.Event){out.print}
+	stopMetrics, observe, err := serveRegisterMetrics(file.Metrics, client)
+	if err != nil {
+		return failure(fmt.Errorf("register: %w", err))
+	}
+	defer stopMetrics()
+	if observe != nil {
+		obs = append(obs, observe)
+	}
+	ctx, cancel := f.lifetime(ctx, len(file.Accounts), &obs)
+	defer cancel()
+	return f.runAgent(ctx, g, file, loc, obs)
+}
+
+// runAgent runs the agent until ctx is done and maps its error to the
+// exit status.
+func (f *registerFlags) runAgent(ctx context.Context, g *globals, file *phoneFile, loc register.Locator, obs []func(register.Event)) error {
+	accounts := make([]register.Account, len(file.Accounts))
+	for i, p := range file.Accounts {
+		accounts[i] = p.account()
+	}
+	a, err := register.New(register.Config{
+		Accounts: accounts,
+		Locator:  loc,
+		Logger:   g.logger().With("component", "register"),
+		OnEvent: func(e register.Event) {
+			for _, o := range obs {
+				o(e)
+			}
+		},
+	})
+	if err != nil {
+		return failure(err)
+	}
+	if err := a.Run(ctx); err != nil {
+		return failure(err)
+	}
+	return nil
+}
+
+// lifetime returns the context the agent runs in: ctx, shortened by
+// --duration, and cancelled by --once when every account has registered
+// or failed a round (a refused account counts as done).
+func (f *registerFlags) lifetime(ctx context.Context, accounts int, obs *[]func(register.Event)) (context.Context, context.CancelFunc) {
+	cancelDuration := context.CancelFunc(func() {})
+	if f.duration > 0 {
+		ctx, cancelDuration = context.WithTimeout(ctx, f.duration)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	if f.once {
+		done := map[string]bool{}
+		*obs = append(*obs, func(e register.Event) {
+			switch e.Kind {
+			case register.Registered, register.RoundFailed, register.Refused:
+				done[e.Account] = true
+			}
+			if len(done) >= accounts {
+				cancel()
+			}
+		})
+	}
+	return ctx, func() { cancel(); cancelDuration() }
+}
+
+// needsResolver reports whether an account may need DNS.
+func needsResolver(accounts []phoneAccount) bool {
+	for _, a := range accounts {
+		if a.DNSMode != string(locate.ModeStatic) || a.PrimaryIP == "" && len(a.BackupIPs) == 0 && !isIP(a.SIPServer) {
+			return true
+		}
+	}
+	return false
+}
+
+// isIP reports whether s is an IP address with an optional port.
+func isIP(s string) bool {
+	u, err := locate.ParseURI("sip:" + s)
+	return err == nil && u.IP.IsValid()
+}
+
+// load reads --config (if given) and applies the flags that were set on
+// top of every account; without --config the flags make one account.
+func (f *registerFlags) load(fl *pflag.FlagSet) (*phoneFile, error) {
+	file := &phoneFile{}
+	if f.config != "" {
+		text, err := os.ReadFile(f.config)
+		if err != nil {
+			return nil, err
+		}
+		if file, err = parsePhoneFile(f.config, string(text)); err != nil {
+			return nil, err
+		}
+	} else {
+		if f.server == "" || f.user == "" && f.aor == "" {
+			return nil, errors.New("want --config, or --server with --user (or --aor)")
+		}
+		file.Accounts = []phoneAccount{{}}
+	}
+	if fl.Changed("dns") || len(file.DNS) == 0 {
+		file.DNS = f.dns
+	}
+	if fl.Changed("dns-timeout") || file.DNSTimeout.Duration == 0 {
+		file.DNSTimeout.Duration = f.dnsTimeout
+	}
+	if fl.Changed("metrics") {
+		file.Metrics = f.metrics
+	}
+	for i := range file.Accounts {
+		f.override(fl, &file.Accounts[i], f.config == "")
+	}
+	return file, nil
+}
+
+// override sets a's settings from the flags that were given (all of them,
+// defaults included, when all is true: there is no file).
+func (f *registerFlags) override(fl *pflag.FlagSet, a *phoneAccount, all bool) {
+	set := func(name string) bool { return all || fl.Changed(name) }
+	strs := []struct {
+		flag string
+		dst  *string
+		val  string
+	}{
+		{flag: "server", dst: &a.SIPServer, val: f.server},
+		{flag: "user", dst: &a.UserID, val: f.user},
+		{flag: "aor", dst: &a.AOR, val: f.aor},
+		{flag: "auth-user", dst: &a.AuthID, val: f.authUser},
+		{flag: "password", dst: &a.Password, val: f.password},
+		{flag: "outbound-proxy", dst: &a.OutboundProxy, val: f.outboundProxy},
+		{flag: "dns-mode", dst: &a.DNSMode, val: f.dnsMode},
+		{flag: "failover-mode", dst: &a.FailoverMode, val: f.failoverMode},
+		{flag: "primary-ip", dst: &a.PrimaryIP, val: f.primaryIP},
+	}
+	for _, s := range strs {
+		if set(s.flag) {
+			*s.dst = s.val
+		}
+	}
+	durs := []struct {
+		flag string
+		dst  *duration
+		val  time.Duration
+	}{
+		{flag: "expires", dst: &a.RegisterExpiration, val: f.expires},
+		{flag: "probe", dst: &a.Probe, val: f.probe},
+		{flag: "attempt-timeout", dst: &a.AttemptTimeout, val: f.attemptTimeout},
+	}
+	for _, d := range durs {
+		if set(d.flag) {
+			d.dst.Duration = d.val
+		}
+	}
+	if set("backup-ip") {
+		a.BackupIPs = f.backupIPs
+	}
+	if set("transport") {
+		a.Transports = f.transports
+	}
+	if set("max-tries") {
+		a.MaxTries = f.maxTries
+	}
+	if a.Name == "" && a.UserID != "" && all {
+		a.Name = a.UserID
+	}
+}

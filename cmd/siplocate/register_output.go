@@ -1,0 +1,165 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/siplocate/siplocate/dnsclient"
+	"github.com/siplocate/siplocate/locate"
+	"github.com/siplocate/siplocate/register"
+)
+
+// timeline prints register events as a timeline or as JSON lines.
+type timeline struct {
+	w     io.Writer
+	json  bool
+	start time.Time
+	mu    sync.Mutex
+}
+
+func newTimeline(w io.Writer, asJSON bool, start time.Time) *timeline {
+	return &timeline{w: w, json: asJSON, start: start}
+}
+
+// timelineJSON is the --json shape, version 0: stable field names, omitted
+// when empty.
+type timelineJSON struct {
+	V          int      `json:"v"`
+	Time       string   `json:"time"`
+	Offset     float64  `json:"offset_s"`
+	Account    string   `json:"account"`
+	Event      string   `json:"event"`
+	Target     string   `json:"target,omitempty"`
+	From       string   `json:"from,omitempty"`
+	Outcome    string   `json:"outcome,omitempty"`
+	Status     int      `json:"status,omitempty"`
+	Expires    float64  `json:"expires_s,omitempty"`
+	Retry      float64  `json:"retry_s,omitempty"`
+	Targets    []string `json:"targets,omitempty"`
+	DNSQueries int      `json:"dns_queries,omitempty"`
+	DNSCached  int      `json:"dns_cached,omitempty"`
+	Error      string   `json:"error,omitempty"`
+}
+
+func (p *timeline) print(e register.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.json {
+		_ = json.NewEncoder(p.w).Encode(p.toJSON(e))
+		return
+	}
+	fmt.Fprintf(p.w, "%+9.3fs  %s  %s\n", e.Time.Sub(p.start).Seconds(), e.Account, describeEvent(e))
+}
+
+func (p *timeline) toJSON(e register.Event) timelineJSON {
+	j := timelineJSON{
+		Time: e.Time.UTC().Format(time.RFC3339Nano), Offset: secondsMS(e.Time.Sub(p.start)),
+		Account: e.Account, Event: string(e.Kind), Target: targetLabel(e.Target), From: targetLabel(e.From),
+		Outcome: e.Outcome, Status: e.Status, Expires: e.Expires.Seconds(), Retry: secondsMS(e.Retry),
+		DNSQueries: e.Queries, DNSCached: e.CachedQueries,
+	}
+	for _, t := range e.Targets {
+		j.Targets = append(j.Targets, targetLabel(t))
+	}
+	if e.Err != nil {
+		j.Error = e.Err.Error()
+	}
+	return j
+}
+
+func secondsMS(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 }
+
+// targetLabel returns "udp 192.0.2.1:5060 (sip1.example.com)", or "" for none.
+func targetLabel(t locate.Target) string {
+	if !t.Addr.IsValid() {
+		return ""
+	}
+	s := string(t.Transport) + " " + t.AddrPort().String()
+	if t.Host != "" && t.Host != t.Addr.String() {
+		s += " (" + t.Host + ")"
+	}
+	return s
+}
+
+// describeEvent returns the timeline text of e.
+func describeEvent(e register.Event) string {
+	var s string
+	switch e.Kind {
+	case register.Located:
+		names := make([]string, len(e.Targets))
+		for i, t := range e.Targets {
+			names[i] = targetLabel(t)
+		}
+		s = fmt.Sprintf("located %d targets (%d DNS queries, %d from cache): %s", len(e.Targets), e.Queries, e.CachedQueries, strings.Join(names, ", "))
+	case register.Registering:
+		s = "registering with " + targetLabel(e.Target)
+	case register.Registered:
+		s = fmt.Sprintf("registered with %s for %s", targetLabel(e.Target), e.Expires)
+	case register.AttemptFailed:
+		s = fmt.Sprintf("attempt to %s failed: %s", targetLabel(e.Target), e.Outcome)
+	case register.Rejected:
+		s = fmt.Sprintf("%s rejected the registration: %d", targetLabel(e.Target), e.Status)
+	case register.FailedOver:
+		s = fmt.Sprintf("failed over from %s to %s", targetLabel(e.From), targetLabel(e.Target))
+	case register.FailedBack:
+		s = fmt.Sprintf("failed back from %s to %s", targetLabel(e.From), targetLabel(e.Target))
+	case register.RoundFailed:
+		s = fmt.Sprintf("no server took the registration; next try in %s", e.Retry.Round(time.Millisecond))
+	case register.ProbeFailed:
+		s = "probe unanswered by " + targetLabel(e.Target)
+	case register.ProbeAnswered:
+		s = "probe answered by " + targetLabel(e.Target)
+	case register.Unregistered:
+		s = "unregistered from " + targetLabel(e.Target)
+	default:
+		s = string(e.Kind)
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// serveRegisterMetrics serves the register and DNS metrics on addr from a
+// registry of its own. It returns a stop function and the observer to feed
+// events to (nil when addr is empty).
+func serveRegisterMetrics(addr string, client *dnsclient.Client) (func(), func(register.Event), error) {
+	if addr == "" {
+		return func() {}, nil, nil
+	}
+	reg := prometheus.NewRegistry()
+	m, err := register.NewMetrics(reg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("metrics: %w", err)
+	}
+	if client != nil {
+		reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "siplocate_dns_queries_total", Help: "DNS queries sent."}, func() float64 { return float64(client.Stats().Queries) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "siplocate_dns_cache_hits_total", Help: "DNS lookups answered from the cache."}, func() float64 { return float64(client.Stats().CacheHits) }),
+		)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("metrics: %w", err)
+	}
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintf(os.Stderr, "metrics: %v\n", err)
+		}
+	}()
+	return func() { _ = hs.Close() }, m.Observe, nil
+}

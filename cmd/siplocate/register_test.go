@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/siplocate/siplocate/registrar"
+)
+
+// startRegistrar runs a lab registrar for alice/secret on 127.0.0.1 (UDP)
+// and returns its address.
+func startRegistrar(t *testing.T) string {
+	t.Helper()
+	r, err := registrar.New(registrar.Config{
+		Listen: []registrar.Listen{{Network: "udp", Addr: "127.0.0.1:0"}},
+		Users:  registrar.Users{"alice": "secret"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Stop() })
+	return r.Addrs()[0].Addr
+}
+
+// closedUDPAddr returns a loopback address where nothing listens.
+func closedUDPAddr(t *testing.T) string {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := c.LocalAddr().String()
+	_ = c.Close()
+	return addr
+}
+
+// runRegister runs `siplocate register args...` with a bound on its time.
+func runRegister(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out, errb bytes.Buffer
+	code := run(ctx, append([]string{"register"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestRegisterFailsOverOnICMPAndUnregisters(t *testing.T) {
+	reg, closed := startRegistrar(t), closedUDPAddr(t)
+	code, out, stderr := runRegister(t, "--server", "example.com", "--user", "alice", "--password", "secret",
+		"--dns-mode", "static", "--primary-ip", closed, "--backup-ip", reg, "--attempt-timeout", "1m", "--once")
+	if code != 0 {
+		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+	for _, want := range []string{
+		"attempt to udp " + closed + " failed: transport-error",
+		"registered with udp " + reg,
+		"unregistered from udp " + reg,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestRegisterJSON(t *testing.T) {
+	reg := startRegistrar(t)
+	code, out, stderr := runRegister(t, "--server", "example.com", "--user", "alice", "--password", "secret",
+		"--dns-mode", "static", "--primary-ip", reg, "--once", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	var kinds []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var e struct {
+			V       int    `json:"v"`
+			Account string `json:"account"`
+			Event   string `json:"event"`
+			Target  string `json:"target"`
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil || e.V != 0 || e.Account != "alice" {
+			t.Fatalf("bad line %q: %v", line, err)
+		}
+		kinds = append(kinds, e.Event)
+	}
+	if got, want := strings.Join(kinds, " "), "located registering registered unregistered"; got != want {
+		t.Errorf("events %q, want %q", got, want)
+	}
+}
+
+func TestRegisterNeverRegisteredExits1(t *testing.T) {
+	code, out, _ := runRegister(t, "--server", "example.com", "--user", "alice", "--password", "secret",
+		"--dns-mode", "static", "--primary-ip", closedUDPAddr(t), "--once")
+	if code != exitFailure {
+		t.Errorf("exit %d, want %d; output:\n%s", code, exitFailure, out)
+	}
+}
+
+func TestRegisterConfigFile(t *testing.T) {
+	reg := startRegistrar(t)
+	path := filepath.Join(t.TempDir(), "phone.toml")
+	text := `
+[[account]]
+name = "alice"
+sip_user_id = "alice"
+authenticate_password = "secret"
+sip_server = "example.com"
+dns_mode = "static"
+primary_ip = "` + reg + `"
+register_expiration = "60s"
+
+[[account]]
+name = "broken"
+sip_user_id = "bob"
+sip_server = "example.com"
+dns_mode = "carrier-pigeon"
+`
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runRegister(t, "--config", path, "--once")
+	if code != 0 {
+		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+	if !strings.Contains(out, "broken  refused: account \"broken\": dns_mode:") {
+		t.Errorf("the bad account was not refused with its key:\n%s", out)
+	}
+	if !strings.Contains(out, "alice  registered with udp "+reg+" for 1m0s") {
+		t.Errorf("alice did not register for 60 s:\n%s", out)
+	}
+}
+
+func TestRegisterUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{name: "nothing", args: nil},
+		{name: "no user", args: []string{"--server", "example.com"}},
+		{name: "missing file", args: []string{"--config", "/nonexistent/phone.toml"}},
+	}
+	for _, tc := range tests {
+		if code, _, _ := runRegister(t, tc.args...); code != exitBadUsage {
+			t.Errorf("%s: exit %d, want %d", tc.name, code, exitBadUsage)
+		}
+	}
+}
+
+func TestParsePhoneFile(t *testing.T) {
+	tests := []struct {
+		name    string
+		text    string
+		wantErr string
+		wantAOR string
+	}{
+		{name: "AOR from user id and server", text: "[[account]]\nsip_user_id = \"alice\"\nsip_server = \"example.com:5070\"\n", wantAOR: "sip:alice@example.com"},
+		{name: "explicit AOR", text: "[[account]]\naor = \"sip:a@b.example\"\nsip_server = \"example.com\"\n", wantAOR: "sip:a@b.example"},
+		{name: "unknown key", text: "[[account]]\nsip_sever = \"example.com\"\n", wantErr: "unknown keys: account.sip_sever"},
+		{name: "bad duration", text: "[[account]]\nregister_expiration = \"an hour\"\n", wantErr: "want a duration"},
+		{name: "bad TOML", text: "[[account]\n", wantErr: "phone.toml"},
+	}
+	for _, tc := range tests {
+		f, err := parsePhoneFile("phone.toml", tc.text)
+		switch {
+		case tc.wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.wantErr)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case f.Accounts[0].account().AOR != tc.wantAOR:
+			t.Errorf("%s: AOR %q, want %q", tc.name, f.Accounts[0].account().AOR, tc.wantAOR)
+		}
+	}
+}
