@@ -80,9 +80,11 @@ func (l *Locator) Locate(ctx context.Context, uri string, opts Options) (*Result
 		res.s = s
 	}
 	err := l.LocateInto(ctx, uri, opts, res)
-	res.s.reset()
-	l.scratch.Put(res.s)
-	res.s = nil
+	if res.s != nil { // nil when uri did not parse
+		res.s.reset()
+		l.scratch.Put(res.s)
+		res.s = nil
+	}
 	return res, err
 }
 
