@@ -36,6 +36,9 @@ func (c *Client) tryServers(ctx context.Context, name string, qtype uint16) (*dn
 			lastErr, lastServer = err, server
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, lastServer, 0, withLast(err, lastErr) // the caller's deadline, not the servers
+	}
 	return nil, lastServer, 0, lastErr
 }
 
