@@ -72,6 +72,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newRegistrarCmd(g),
 		newLookupCmd(g),
 		newRegisterCmd(g),
+		newDemoCmd(g),
 	)
 	return root
 }

@@ -1,0 +1,69 @@
+package demo
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+)
+
+// Line is one entry of the demo's timeline.
+type Line struct {
+	At   time.Duration `json:"-"`
+	Who  string        `json:"who"`  // "demo", "dns", "phone", "sip1", "sip2"
+	Kind string        `json:"kind"` // what happened, one word: "query", "register", "registered", ...
+	Text string        `json:"text"` // the line as a person reads it
+}
+
+// MarshalJSON writes the line with its time in seconds.
+func (l Line) MarshalJSON() ([]byte, error) {
+	type plain Line
+	return json.Marshal(struct {
+		T float64 `json:"t"`
+		plain
+	}{l.At.Seconds(), plain(l)})
+}
+
+// Timeline collects lines from every component, in the order they
+// happen, and writes each as it comes.
+type Timeline struct {
+	mu    sync.Mutex
+	start time.Time
+	now   func() time.Time
+	out   io.Writer
+	json  bool
+	lines []Line
+}
+
+// NewTimeline writes lines to out as text, or as JSON lines when asJSON.
+func NewTimeline(out io.Writer, asJSON bool, now func() time.Time) *Timeline {
+	if now == nil {
+		now = time.Now
+	}
+	return &Timeline{start: now(), now: now, out: out, json: asJSON}
+}
+
+// Add records one line at the current time and writes it.
+func (t *Timeline) Add(who, kind, format string, a ...any) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	l := Line{At: t.now().Sub(t.start), Who: who, Kind: kind, Text: fmt.Sprintf(format, a...)}
+	t.lines = append(t.lines, l)
+	if t.out == nil {
+		return
+	}
+	if t.json {
+		b, _ := json.Marshal(l)
+		fmt.Fprintf(t.out, "%s\n", b)
+		return
+	}
+	fmt.Fprintf(t.out, "%7.3fs  %-5s  %s\n", l.At.Seconds(), l.Who, l.Text)
+}
+
+// Lines returns a copy of the lines so far.
+func (t *Timeline) Lines() []Line {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Line(nil), t.lines...)
+}
