@@ -52,8 +52,11 @@ type Config struct {
 	Users Users
 	// NoAuth accepts every REGISTER without a challenge.
 	NoAuth bool
-	// Algorithms are the digest algorithms offered, most preferred first,
-	// one WWW-Authenticate header each (RFC 8760 §2.4). Default SHA-256, MD5.
+	// Algorithms are the digest algorithms offered, one WWW-Authenticate
+	// header each, in this order (RFC 8760 §2.4). The default is MD5, then
+	// SHA-256: RFC 8760 asks clients to use the topmost algorithm they
+	// support, but sipp 3.6 and Kamailio 5.6's uac module take the topmost
+	// challenge and give up when it is SHA-256 (see the interop tests).
 	Algorithms []string
 	// NonceLifetime is how long a nonce stays fresh; older ones get a new
 	// challenge with stale=true (RFC 2617 §3.2.1).
@@ -97,7 +100,7 @@ func (c *Config) nonceLifetime() time.Duration {
 
 func (c *Config) algorithms() []string {
 	if len(c.Algorithms) == 0 {
-		return []string{"SHA-256", "MD5"}
+		return []string{"MD5", "SHA-256"}
 	}
 	return c.Algorithms
 }

@@ -16,7 +16,8 @@ func TestRegisterDigest(t *testing.T) {
 		algorithms []string
 		wantAlgs   []string
 	}{
-		{name: "default SHA-256 then MD5", wantAlgs: []string{"SHA-256", "MD5"}},
+		{name: "default MD5 then SHA-256", wantAlgs: []string{"MD5", "SHA-256"}},
+		{name: "SHA-256 first", algorithms: []string{"SHA-256", "MD5"}, wantAlgs: []string{"SHA-256", "MD5"}},
 		{name: "MD5 only", algorithms: []string{"MD5"}, wantAlgs: []string{"MD5"}},
 		{name: "SHA-256 only", algorithms: []string{"SHA-256"}, wantAlgs: []string{"SHA-256"}},
 	}

@@ -70,7 +70,7 @@ listeners so connects are refused; UDP keeps answering).`,
 	fl.StringVar(&f.realm, "realm", registrar.DefaultRealm, "digest realm")
 	fl.StringVar(&f.users, "users", "", "users file, one user:password per line")
 	fl.BoolVar(&f.noAuth, "no-auth", false, "accept every REGISTER without a challenge")
-	fl.StringSliceVar(&f.algorithms, "algorithms", []string{"SHA-256", "MD5"}, "digest algorithms offered, most preferred first")
+	fl.StringSliceVar(&f.algorithms, "algorithms", []string{"MD5", "SHA-256"}, "digest algorithms offered, one challenge each, in this order")
 	fl.IntVar(&f.minExpires, "min-expires", 60, "shortest expiry accepted, seconds (shorter gets 423)")
 	fl.IntVar(&f.maxExpires, "max-expires", 7200, "longest expiry granted, seconds")
 	fl.IntVar(&f.defaultExpires, "default-expires", 3600, "expiry when a REGISTER gives none, seconds")
