@@ -10,14 +10,17 @@ import (
 )
 
 // Check parses the zone in r and reports what is wrong with its SIP
-// records. file names the zone in findings and errors, and $INCLUDE
-// directives are read from the disk relative to its directory. origin is
+// records. file names the zone in findings and errors ("-" if empty), and
+// $INCLUDE directives are read from the disk relative to its directory. origin is
 // the zone's name, used for relative names before any $ORIGIN; it may be
 // empty if the file sets $ORIGIN or uses only absolute names.
 //
 // A zone that cannot be read or parsed gives a *ParseError with the file
 // and line; findings are only about zones that parse.
 func Check(r io.Reader, file, origin string) (*Report, error) {
+	if file == "" {
+		file = "-"
+	}
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		abs = file

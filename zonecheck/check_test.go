@@ -207,6 +207,32 @@ func TestCheckMissingSOA(t *testing.T) {
 	}
 }
 
+func TestCheckApexFromOrigin(t *testing.T) {
+	tests := []struct {
+		name     string
+		zone     string
+		origin   string
+		wantApex string
+	}{
+		{name: "origin argument wins", zone: "$ORIGIN sub.example.com.\n@ 300 SOA ns1 h 1 2 3 4 5\n", origin: "example.com", wantApex: "example.com."},
+		{name: "SOA owner", zone: "$ORIGIN x.\nsip.example.com. 300 SOA ns1 h 1 2 3 4 5\n", wantApex: "sip.example.com."},
+		{name: "first $ORIGIN without SOA", zone: "$ORIGIN example.com.\n_sip._udp 300 SRV 10 0 5060 sip1\nsip1 300 A 192.0.2.1\n", wantApex: "example.com."},
+		{name: "common suffix", zone: "a.b.example. 300 A 192.0.2.1\nc.b.example. 300 A 192.0.2.2\n", wantApex: "b.example."},
+		{name: "nothing in common", zone: "a.example. 300 A 192.0.2.1\nb.test. 300 A 192.0.2.2\n", wantApex: "."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := Check(strings.NewReader(tt.zone), "apex.zone", tt.origin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Apex != tt.wantApex {
+				t.Errorf("apex = %q, want %q", rep.Apex, tt.wantApex)
+			}
+		})
+	}
+}
+
 func TestCheckExampleZone(t *testing.T) {
 	const file = "../docs/examples/example.com.zone"
 	f, err := os.Open(file)
