@@ -1,4 +1,96 @@
 // Package locate finds the SIP servers for a URI as RFC 3263 says: NAPTR
 // (RFC 3403/3404), then SRV (RFC 2782), then A/AAAA, and returns the targets
 // in the order a client should try them.
+//
+// It speaks its own types (Target, Query, Result) and asks DNS through a
+// one-method Resolver, which *dnsclient.Client satisfies; a Resolver that
+// also implements CacheResolver lets a fully cached Locate run without
+// goroutines or allocations (LocateInto with Options.NoTrace).
+//
+// # Rules followed
+//
+//   - Input (RFC 3261 §19.1.1): sip: and sips: URIs with user part, host
+//     name, IPv4 or [IPv6] host, port and uri-parameters; a bare host,
+//     host:port, [IPv6]:port or IPv6 address is read as a sip: URI.
+//     "transport" and "maddr" are used, other parameters and the headers
+//     after "?" are ignored. TARGET is maddr when present, else the host
+//     (RFC 3263 §4). sips: with transport=udp is rejected (RFC 3261
+//     §26.2.2). Errors wrap ErrBadURI.
+//   - Transport (RFC 3263 §4.1): a transport parameter is used as is
+//     (sips: turns tcp into TLS); a numeric IP or an explicit port means UDP
+//     for sip: and TLS for sips:, and so does the lack of NAPTR and SRV
+//     records. Otherwise NAPTR decides: records whose service the client
+//     supports (SIP+D2U, SIP+D2T, SIPS+D2T, SIP+D2S, SIPS+D2S, SIP+D2W,
+//     SIPS+D2W; only SIPS ones for sips:) are kept, the lowest order only
+//     (RFC 3403 §4.1), by preference. Flag "S" leads to SRV, "A" to address
+//     records, an empty flag to NAPTR at the new name (at most 5 lookups,
+//     loops detected: ErrLoop). The regexp field is applied to the domain
+//     (RFC 3402 §3.2, POSIX leftmost-longest, flag "i", \1-\9).
+//     Every kept record becomes a transport to try, in NAPTR order, so the
+//     targets of the client's second-best transport follow the first's.
+//   - No usable NAPTR (none, NXDOMAIN, all unsupported, or none leading to
+//     an address): SRV for each supported transport, queried in parallel
+//     and taken in the order of Options.Transports, the client's
+//     preference (RFC 3263 leaves the order to the client: "the client MAY
+//     use any transport protocol it desires which is supported by the
+//     server"). The default is UDP then TCP for sip: and TLS for sips:.
+//     TLS always uses _sips._tcp, SCTP _sip._sctp; WS and WSS have no SRV
+//     name and are only reached through NAPTR.
+//   - No SRV: A/AAAA of the domain on 5060, or 5061 for TLS (RFC 3263 §4.2).
+//     An SRV RRset whose targets are all "." means the service is
+//     decidedly not available (RFC 2782): ErrNotAvailable, no fallback to
+//     address records.
+//   - Order (RFC 2782 "Usage rules"): priority ascending; within a
+//     priority, weighted random selection with weight-0 records first and
+//     a draw in [0, sum] inclusive, so that a weight-0 record can be picked
+//     first. Go's net package draws from [0, sum) and never does.
+//   - Addresses: A and AAAA (Options.Family) for every SRV target are asked
+//     in parallel, so a cold resolution costs three round trips (NAPTR,
+//     SRV, address), fewer when the additional section answered (the
+//     Resolver's cache holds those records). A target repeated (same
+//     transport, address and port) is kept once.
+//   - Modes (Options.Mode), as the phone's "DNS Mode": ModeNAPTR is all of
+//     the above; ModeSRV starts at SRV; ModeA asks A/AAAA only, on the
+//     URI's port or the default; ModeStatic uses PrimaryIP then BackupIPs
+//     without DNS. In ModeStatic a SIP server that is already an IP is
+//     used as is, and a name with no IP configured is located as ModeNAPTR
+//     does, since there is nothing else to send to.
+//
+// # Results and errors
+//
+// Each Target carries the transport, address, port, the host it came from,
+// the SRV priority and weight, when its records expire (the earliest of
+// the NAPTR, SRV and address records), and the records themselves as zone
+// text. Result.Queries traces every question in the order it was asked,
+// with rcode, answers, TTL, RTT, server and whether it was cached.
+//
+// Failures are *Error values with the step (URI, NAPTR, SRV, A, AAAA,
+// static), the name and the server. Locate returns an error with targets
+// when a lookup failed (timeout, SERVFAIL) but others still led somewhere:
+// a partial result. Without targets the error says why: ErrNXDOMAIN,
+// ErrNoRecords, ErrNotAvailable, ErrLoop, ErrBadURI or ErrNoTransport.
+//
+// # Left out
+//
+// RFC 3263 §4.3 and §4.4 (trying the next target on failure, and the
+// server side of locating a response's destination) belong to the
+// failover and register packages. DNSSEC validation is left to the
+// resolver. ENUM (RFC 6116, "E2U+sip" NAPTRs with flag "U") is not SIP
+// server location and is skipped. The regexp is Go's RE2 in
+// leftmost-longest mode, which rejects a few POSIX ERE constructs.
+//
+// # Example
+//
+//	c, err := dnsclient.New(dnsclient.Config{}) // /etc/resolv.conf
+//	if err != nil {
+//		return err
+//	}
+//	l := &locate.Locator{Resolver: c}
+//	res, err := l.Locate(ctx, "sip:alice@example.com", locate.Options{})
+//	if len(res.Targets) == 0 {
+//		return err // errors.Is(err, locate.ErrNXDOMAIN), ...
+//	}
+//	for _, t := range res.Targets {
+//		fmt.Println(t.Transport, t.AddrPort(), t.Host, t.Priority, t.Weight)
+//	}
 package locate

@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/miekg/dns"
+	"github.com/siplocate/siplocate/dnsclient"
 )
 
 // guideZone is the guide's setup in zone text: NAPTR for UDP and TCP, SRV
@@ -390,5 +394,49 @@ func BenchmarkLocateCachedFake(b *testing.B) {
 		if err := l.LocateInto(ctx, "sip:alice@example.com", Options{NoTrace: true}, &res); err != nil || len(res.Targets) != 6 {
 			b.Fatal(err)
 		}
+	}
+}
+
+// barrierResolver answers address lookups only once want of them are in
+// flight together, so a locator that asks one after another never gets
+// past the first (its ctx deadline ends the test instead).
+type barrierResolver struct {
+	*fakeResolver
+	want    int
+	mu      sync.Mutex
+	waiting int
+	release chan struct{}
+}
+
+func (b *barrierResolver) Lookup(ctx context.Context, name string, qtype uint16) (*dnsclient.Answer, error) {
+	if qtype != dns.TypeA && qtype != dns.TypeAAAA {
+		return b.fakeResolver.Lookup(ctx, name, qtype)
+	}
+	b.mu.Lock()
+	if b.waiting++; b.waiting == b.want {
+		close(b.release)
+	}
+	b.mu.Unlock()
+	select {
+	case <-b.release:
+		return b.fakeResolver.Lookup(ctx, name, qtype)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// TestLocateAddressesInParallel checks that the A and AAAA lookups of all
+// SRV targets are in flight at the same time (issue 2: "A and AAAA for all
+// SRV targets are queried in parallel").
+func TestLocateAddressesInParallel(t *testing.T) {
+	r := &barrierResolver{fakeResolver: newFake(guideZone...), want: 4, release: make(chan struct{})}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	res, err := newTestLocator(r).Locate(ctx, "example.com", Options{})
+	if err != nil {
+		t.Fatalf("Locate: %v (address lookups were not all in flight together)", err)
+	}
+	if len(res.Targets) != 5 {
+		t.Errorf("%d targets, want 5", len(res.Targets))
 	}
 }

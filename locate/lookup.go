@@ -1,6 +1,7 @@
 package locate
 
 import (
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -96,7 +97,12 @@ func (r *resolution) answer(i int) (*dnsclient.Answer, bool) {
 	step := dns.TypeToString[j.qtype]
 	switch {
 	case j.err != nil:
-		r.fail(&Error{Name: j.name, Step: step, Err: j.err})
+		e := &Error{Name: j.name, Step: step, Err: j.err}
+		var de *dnsclient.Error
+		if errors.As(j.err, &de) {
+			e.Server = de.Server
+		}
+		r.fail(e)
 		return nil, false
 	case j.ans.NotFound():
 		cause := ErrNoRecords
