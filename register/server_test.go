@@ -158,7 +158,13 @@ func (e *events) add(ev Event) {
 // wait returns the next event of kind, failing the test after 10 s.
 func (e *events) wait(t testing.TB, kind Kind) Event {
 	t.Helper()
-	timeout := time.After(10 * time.Second)
+	return e.waitFor(t, kind, 10*time.Second)
+}
+
+// waitFor returns the next event of kind, failing the test after d.
+func (e *events) waitFor(t testing.TB, kind Kind, d time.Duration) Event {
+	t.Helper()
+	timeout := time.After(d)
 	for {
 		select {
 		case ev := <-e.ch:
@@ -166,7 +172,7 @@ func (e *events) wait(t testing.TB, kind Kind) Event {
 				return ev
 			}
 		case <-timeout:
-			t.Fatalf("no %s event within 10s; events: %s", kind, e.summary())
+			t.Fatalf("no %s event within %v; events: %s", kind, d, e.summary())
 			return Event{}
 		}
 	}

@@ -33,7 +33,12 @@ func newStack(tlsConf *tls.Config, log *slog.Logger) (*stack, error) {
 		sipgo.WithUserAgent("siplocate"),
 		sipgo.WithUserAgenTLSConfig(tlsConf),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(log)),
-		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(log)),
+		sipgo.WithUserAgentTransactionLayerOptions(
+			sip.WithTransactionLayerLogger(log),
+			sip.WithTransactionLayerUnhandledResponseHandler(func(r *sip.Response) {
+				log.Debug("response outside any transaction (a retransmission, or one given up on)", "status", r.StatusCode, "from", r.Source())
+			}),
+		),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("create SIP user agent: %w", err)
@@ -70,7 +75,8 @@ func (st *stack) localAddr(ctx context.Context, t locate.Target) (netip.AddrPort
 	if err != nil {
 		return netip.AddrPort{}, fmt.Errorf("connect %s to %s: %w", t.Transport, t.AddrPort(), err)
 	}
-	defer conn.TryClose() // ClientRequestConnection took a reference
+	// The reference ClientRequestConnection took is kept: the connection
+	// stays open for later REGISTERs (same Contact) until the stack closes.
 	ap, err := netip.ParseAddrPort(conn.LocalAddr().String())
 	if err != nil {
 		return netip.AddrPort{}, fmt.Errorf("local address of connection to %s: %w", t.AddrPort(), err)
