@@ -54,6 +54,8 @@ type Agent struct {
 
 	stacksMu sync.Mutex
 	stacks   map[string]*stack // by TLS server name; "" for UDP and TCP
+
+	probes probeCache
 }
 
 // New returns an Agent for cfg. It does no I/O.

@@ -44,20 +44,22 @@ func (s *session) probe(ctx context.Context) (again, failback bool) {
 }
 
 // ping sends one OPTIONS to each target concurrently and reports which
-// answered.
+// answered. A probe another account sent to the same target less than half
+// a probe interval ago, or is sending now, stands in for ours.
 func (s *session) ping(ctx context.Context, targets []locate.Target) []bool {
 	alive := make([]bool, len(targets))
 	var wg sync.WaitGroup
 	for i, t := range targets {
 		req := s.probes.newRequest(sip.OPTIONS, t, nil, 0)
-		wg.Go(func() {
+		send := func() bool {
 			st, err := s.agent.stack(t.Transport, s.dlg.reqURI.Host)
 			if err != nil {
-				return
+				return false
 			}
 			res, o, _ := st.transact(ctx, t, req, s.acct.probeTimeout())
-			alive[i] = o == failover.Answered && res.StatusCode != sip.StatusServiceUnavailable
-		})
+			return o == failover.Answered && res.StatusCode != sip.StatusServiceUnavailable
+		}
+		wg.Go(func() { alive[i] = s.agent.probes.get(ctx, t, s.acct.Probe/2, s.agent.now, send) })
 	}
 	wg.Wait()
 	return alive
