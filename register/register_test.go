@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -214,5 +215,14 @@ func TestBadAccountIsRefusedOthersGoOn(t *testing.T) {
 	}
 	if got := ev.wait(t, Registered); got.Account != "sip:alice@example.com" {
 		t.Errorf("registered %q", got.Account)
+	}
+}
+
+func TestRegisterOverIPv6(t *testing.T) {
+	srv := newTestServerAt(t, "[::1]:0", ok)
+	ev, _ := startAgent(t, []locate.Target{srv.target}, alice())
+	ev.wait(t, Registered)
+	if contact := srv.requests()[0].Contact().Address.String(); !strings.HasPrefix(contact, "sip:alice@[::1]:") {
+		t.Errorf("Contact %q, want sip:alice@[::1]:port", contact)
 	}
 }

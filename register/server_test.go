@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -36,6 +35,12 @@ type testServer struct {
 // newTestServer starts a server answering REGISTER with handler.
 func newTestServer(t testing.TB, handler func(req *sip.Request) *sip.Response) *testServer {
 	t.Helper()
+	return newTestServerAt(t, "127.0.0.1:0", handler)
+}
+
+// newTestServerAt is newTestServer on addr.
+func newTestServerAt(t testing.TB, addr string, handler func(req *sip.Request) *sip.Response) *testServer {
+	t.Helper()
 	ua, err := sipgo.NewUA(sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(testLogger())),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(testLogger())))
 	if err != nil {
@@ -45,12 +50,13 @@ func newTestServer(t testing.TB, handler func(req *sip.Request) *sip.Response) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	conn, err := net.ListenPacket("udp", addr)
 	if err != nil {
-		t.Fatal(err)
+		t.Skipf("listen %s: %v", addr, err)
 	}
 	s := &testServer{t: t, handler: handler}
-	s.target = locate.Target{Transport: locate.UDP, Addr: netip.MustParseAddr("127.0.0.1"), Port: uint16(conn.LocalAddr().(*net.UDPAddr).Port)}
+	ap := conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	s.target = locate.Target{Transport: locate.UDP, Addr: ap.Addr().Unmap(), Port: ap.Port()}
 	srv.OnRegister(s.serve)
 	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
 		if !s.silent.Load() {
