@@ -93,13 +93,24 @@ func (l *Locator) Locate(ctx context.Context, uri string, opts Options) (*Result
 // be used by two calls at once.
 func (l *Locator) LocateInto(ctx context.Context, uri string, opts Options, res *Result) error {
 	res.reset()
+	if res.s != nil && res.s.uri == uri && uri != "" {
+		return res.s.run(l, ctx, opts, res) // the same URI as last time: parsed already
+	}
 	u, err := ParseURI(uri)
 	if err != nil {
 		return err
 	}
 	s := res.scratch()
+	s.uri, s.parsed = uri, u
+	return s.run(l, ctx, opts, res)
+}
+
+// run resolves s.parsed into res.
+func (s *scratch) run(l *Locator, ctx context.Context, opts Options, res *Result) error {
+	s.reset()
+	u := s.parsed
 	s.r = resolution{l: l, ctx: ctx, opts: opts, uri: u, res: res, s: s}
-	err = s.r.run()
+	err := s.r.run()
 	s.r = resolution{s: s} // drop references to the caller's values
 	return err
 }

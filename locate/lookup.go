@@ -25,7 +25,7 @@ type job struct {
 // so that one resolution never asks the same thing twice at once.
 func (r *resolution) addJob(from int, name string, qtype uint16) int {
 	for i := from; i < len(r.s.jobs); i++ {
-		if j := &r.s.jobs[i]; j.qtype == qtype && strings.EqualFold(j.name, name) {
+		if j := &r.s.jobs[i]; j.qtype == qtype && (j.name == name || strings.EqualFold(j.name, name)) {
 			return i
 		}
 	}

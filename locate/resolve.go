@@ -30,6 +30,8 @@ type resolution struct {
 // that LocateInto reuses it.
 type scratch struct {
 	r       resolution // lives here so that it does not escape per call
+	uri     string     // the last URI parsed, and the result
+	parsed  URI
 	jobs    []job
 	svcs    []service
 	hosts   []host

@@ -136,6 +136,5 @@ func (r *Result) scratch() *scratch {
 	if r.s == nil {
 		r.s = new(scratch)
 	}
-	r.s.reset()
 	return r.s
 }

@@ -105,6 +105,11 @@ var naptrServices = [...]struct {
 // insensitive, RFC 3403 §4.1), and whether s is one of SIP's.
 func serviceTransport(s string) (Transport, bool) {
 	for _, n := range naptrServices {
+		if s == n.service { // the usual spelling, without case folding
+			return n.transport, true
+		}
+	}
+	for _, n := range naptrServices {
 		if strings.EqualFold(s, n.service) {
 			return n.transport, true
 		}
