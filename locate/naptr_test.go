@@ -1,0 +1,48 @@
+package locate
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/miekg/dns"
+)
+
+// FuzzLocateNAPTR feeds NAPTR records with arbitrary flags, service,
+// regexp and replacement to a whole resolution: it must not panic, must
+// end, and may only fail with an *Error.
+func FuzzLocateNAPTR(f *testing.F) {
+	f.Add("S", "SIP+D2U", "", "_sip._udp.example.com.")
+	f.Add("", "", "", "example.com.")
+	f.Add("A", "SIPS+D2T", `!^(.*)$!\1!`, ".")
+	f.Add("s", "sip+d2t", `!x!y!z`, ".")
+	f.Fuzz(func(t *testing.T, flags, service, regexp, replacement string) {
+		r := newFake(guideZone[2:]...)
+		n := &dns.NAPTR{Hdr: dns.RR_Header{Name: "example.com.", Rrtype: dns.TypeNAPTR, Class: dns.ClassINET, Ttl: 60},
+			Order: 10, Preference: 10, Flags: flags, Service: service, Regexp: regexp, Replacement: replacement}
+		r.zone[qkey{"example.com.", dns.TypeNAPTR}] = []dns.RR{n}
+		r.names["example.com."] = true
+		res, err := newTestLocator(r).Locate(context.Background(), "sips:example.com", Options{Transports: []Transport{UDP, TCP, TLS}})
+		var le *Error
+		if err != nil && !errors.As(err, &le) {
+			t.Fatalf("error %v is not an *Error", err)
+		}
+		if err == nil && len(res.Targets) == 0 {
+			t.Fatal("no targets and no error")
+		}
+	})
+}
+
+func TestSelectNAPTRSkipsBadRegexpResult(t *testing.T) {
+	r := newFake(
+		`example.com. 60 IN NAPTR 10 10 "S" "SIP+D2U" "!^.*$!not a host!" .`,
+		`example.com. 60 IN NAPTR 10 20 "S" "SIP+D2T" "" _sip._tcp.example.com.`,
+		`_sip._tcp.example.com. 60 IN SRV 0 0 5060 a.example.com.`, `a.example.com. 60 IN A 192.0.2.1`)
+	res, err := newTestLocator(r).Locate(context.Background(), "example.com", Options{Family: IPv4Only})
+	if len(res.Targets) != 1 || res.Targets[0].Transport != TCP {
+		t.Fatalf("targets %q, want the TCP one only", targetStrings(res.Targets))
+	}
+	if !errors.Is(err, errBadRegexp) {
+		t.Errorf("error %v: want the bad regexp result reported with the partial result", err)
+	}
+}
