@@ -72,14 +72,26 @@ func (s *store) list(aor string) []Binding {
 
 // update applies a REGISTER to the bindings of r.aor atomically: either
 // every change is made or, when one fails the Call-ID/CSeq check of
-// RFC 3261 §10.3 step 7, none is.
-func (s *store) update(r *regRequest, now time.Time) ([]change, *statusError) {
+// RFC 3261 §10.3 step 7, none is. It first removes the AOR's lapsed
+// bindings and returns them too.
+func (s *store) update(r *regRequest, now time.Time) (changes []change, expired []Binding, serr *statusError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := s.aors[r.aor]
-	changes, serr := r.plan(cur, now)
-	if serr != nil {
-		return nil, serr
+	for k, b := range cur {
+		if !b.Expires.After(now) {
+			expired = append(expired, b)
+			delete(cur, k)
+		}
+	}
+	sortBindings(expired)
+	defer func() {
+		if len(cur) == 0 {
+			delete(s.aors, r.aor)
+		}
+	}()
+	if changes, serr = r.plan(cur, now); serr != nil {
+		return nil, expired, serr
 	}
 	for _, c := range changes {
 		if c.remove {
@@ -92,10 +104,7 @@ func (s *store) update(r *regRequest, now time.Time) ([]change, *statusError) {
 		}
 		cur[c.b.key] = c.b
 	}
-	if len(cur) == 0 {
-		delete(s.aors, r.aor)
-	}
-	return changes, nil
+	return changes, expired, nil
 }
 
 func sortBindings(bs []Binding) {

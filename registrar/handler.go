@@ -112,12 +112,12 @@ func (r *Registrar) options(req *sip.Request) *sip.Response {
 // register runs RFC 3261 §10.3 on a REGISTER.
 func (r *Registrar) register(req *sip.Request, source string) *sip.Response {
 	now := r.cfg.now()
-	r.expire(now)
 	reg, serr := r.admit(req, source)
 	if serr != nil {
 		return errResponse(req, serr)
 	}
-	changes, serr := r.store.update(reg, now)
+	changes, expired, serr := r.store.update(reg, now)
+	r.emitExpired(expired)
 	if serr != nil {
 		return errResponse(req, serr)
 	}

@@ -109,8 +109,10 @@ func (r *Registrar) Stats() Stats {
 }
 
 // expire removes the bindings that lapsed by now, with an event each.
-func (r *Registrar) expire(now time.Time) {
-	for _, b := range r.store.expire(now) {
+func (r *Registrar) expire(now time.Time) { r.emitExpired(r.store.expire(now)) }
+
+func (r *Registrar) emitExpired(bs []Binding) {
+	for _, b := range bs {
 		r.emit(Event{Kind: EventExpired, AOR: b.AOR, Contact: b.Contact, Source: b.Source})
 	}
 }
