@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/miekg/dns"
 	"github.com/siplocate/siplocate/internal/dnstest"
 )
 
@@ -57,7 +58,7 @@ func TestLookupGolden(t *testing.T) {
 	plain := &dnstest.Zone{Records: dnstest.RRs(lookupZone...)}
 	tests := []struct {
 		name     string
-		zone     *dnstest.Zone // nil: no DNS server
+		zone     dns.Handler // nil: no DNS server
 		args     []string
 		wantCode int
 	}{
@@ -72,6 +73,7 @@ func TestLookupGolden(t *testing.T) {
 		{name: "nodata", zone: plain, args: []string{"nosip.example.com:5060", "--family", "ipv4"}, wantCode: 1},
 		{name: "all_dot", zone: plain, args: []string{"dead.example.com", "--mode", "srv"}, wantCode: 1},
 		{name: "all_dot_json", zone: plain, args: []string{"dead.example.com", "--mode", "srv", "--json"}, wantCode: 1},
+		{name: "partial", zone: failing("sip2.example.com.", plain), args: []string{"example.com", "--transport", "udp", "--family", "ipv4"}},
 		{name: "bad_uri", args: []string{"sip:exa mple.com"}, wantCode: 2},
 		{name: "bad_mode", args: []string{"example.com", "--mode", "dns"}, wantCode: 2},
 		{name: "bad_transport", args: []string{"example.com", "--transport", "pigeon"}, wantCode: 2},
@@ -89,6 +91,17 @@ func TestLookupGolden(t *testing.T) {
 			checkGolden(t, "lookup_"+tt.name, stdout+"--- stderr\n"+stderr)
 		})
 	}
+}
+
+// failing answers SERVFAIL for name and lets h answer everything else.
+func failing(name string, h dns.Handler) dns.Handler {
+	return dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+		if len(r.Question) == 1 && r.Question[0].Name == name {
+			w.WriteMsg(dnstest.Reply(r, dns.RcodeServerFailure, nil, nil, nil)) //nolint:errcheck
+			return
+		}
+		h.ServeDNS(w, r)
+	})
 }
 
 // TestLookupJSONShape checks the documented --json fields, so that the
