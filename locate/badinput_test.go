@@ -79,3 +79,7 @@ func TestLocateOversizedAnswer(t *testing.T) {
 		}
 	}
 }
+
+// The cached fast path (no goroutines, no allocations) needs dnsclient to
+// keep implementing CacheResolver.
+var _ locate.CacheResolver = (*dnsclient.Client)(nil)

@@ -3,7 +3,6 @@ package locate_test
 import (
 	"context"
 	"net"
-	"syscall"
 	"testing"
 	"time"
 
@@ -43,22 +42,6 @@ func warmLocator(b *testing.B) *locate.Locator {
 	return l
 }
 
-// cpuTime returns the CPU time the process has used (user + system).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU adds "cpu-ns/op": the process's CPU time per iteration since
-// start. On the shared machine wall time (ns/op) includes waiting for a
-// core; CPU time does not (it does include GC and runtime work).
-func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
-}
-
 // BenchmarkLocateCached locates with every answer in dnsclient's cache:
 // 1 NAPTR, 2 SRV and 4 address lookups, 6 targets.
 func BenchmarkLocateCached(b *testing.B) {
@@ -68,35 +51,35 @@ func BenchmarkLocateCached(b *testing.B) {
 		var res locate.Result
 		opts := locate.Options{NoTrace: true}
 		b.ReportAllocs()
-		cpu := cpuTime()
+		cpu := locate.CPUTime()
 		for b.Loop() {
 			if err := l.LocateInto(ctx, "sip:alice@example.com", opts, &res); err != nil || len(res.Targets) != 6 {
 				b.Fatal(err, len(res.Targets))
 			}
 		}
-		reportCPU(b, cpu)
+		locate.ReportCPU(b, cpu)
 	})
 	b.Run("Locate/NoTrace", func(b *testing.B) {
 		l := warmLocator(b)
 		b.ReportAllocs()
-		cpu := cpuTime()
+		cpu := locate.CPUTime()
 		for b.Loop() {
 			if _, err := l.Locate(ctx, "sip:alice@example.com", locate.Options{NoTrace: true}); err != nil {
 				b.Fatal(err)
 			}
 		}
-		reportCPU(b, cpu)
+		locate.ReportCPU(b, cpu)
 	})
 	b.Run("Locate/Trace", func(b *testing.B) {
 		l := warmLocator(b)
 		b.ReportAllocs()
-		cpu := cpuTime()
+		cpu := locate.CPUTime()
 		for b.Loop() {
 			if _, err := l.Locate(ctx, "sip:alice@example.com", locate.Options{}); err != nil {
 				b.Fatal(err)
 			}
 		}
-		reportCPU(b, cpu)
+		locate.ReportCPU(b, cpu)
 	})
 }
 

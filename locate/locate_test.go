@@ -390,11 +390,13 @@ func BenchmarkLocateCachedFake(b *testing.B) {
 	var res Result
 	ctx := context.Background()
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for b.Loop() {
 		if err := l.LocateInto(ctx, "sip:alice@example.com", Options{NoTrace: true}, &res); err != nil || len(res.Targets) != 6 {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }
 
 // barrierResolver answers address lookups only once want of them are in
