@@ -47,6 +47,17 @@ type lab struct {
 
 func startLab(t *testing.T) *lab {
 	t.Helper()
+	l := startBackupLab(t)
+	l.primary = kamailiotest.Start(t, kamailiotest.Config{Addr: labPrimary, Port: 5060, Users: labUsers, MinExpires: 5})
+	return l
+}
+
+var labUsers = map[string]string{"alice": "secret"}
+
+// startBackupLab starts the DNS and the backup Kamailio only, leaving the
+// primary's address to the test.
+func startBackupLab(t *testing.T) *lab {
+	t.Helper()
 	testenv.RequireInterop(t)
 	testenv.LookPath(t, "kamailio")
 	testenv.LookPath(t, "kamcmd")
@@ -55,10 +66,8 @@ func startLab(t *testing.T) *lab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	users := map[string]string{"alice": "secret"}
 	return &lab{
-		primary: kamailiotest.Start(t, kamailiotest.Config{Addr: labPrimary, Port: 5060, Users: users, MinExpires: 5}),
-		backup:  kamailiotest.Start(t, kamailiotest.Config{Addr: labBackup, Port: 5060, Users: users, MinExpires: 5}),
+		backup:  kamailiotest.Start(t, kamailiotest.Config{Addr: labBackup, Port: 5060, Users: labUsers, MinExpires: 5}),
 		locator: &locate.Locator{Resolver: client},
 	}
 }

@@ -64,11 +64,11 @@ func measure(t *testing.T, transport locate.Transport, failure string, probe tim
 	fb := ev.waitFor(t, FailedBack, 150*time.Second)
 	noticed := over.Time
 	for _, e := range ev.snapshot() {
-		if (e.Kind == AttemptFailed || e.Kind == ProbeFailed) && e.Time.After(failed) {
+		if (e.Kind == Registering || e.Kind == ProbeFailed) && e.Time.After(failed) {
 			noticed = e.Time
 			break
 		}
 	}
-	t.Logf("MEASURE %s %s probe=%v: backup 200 OK %.2fs after the failure (%.2fs after the first failed attempt or probe); primary 200 OK %.2fs after its return",
+	t.Logf("MEASURE %s %s probe=%v: backup 200 OK %.2fs after the failure (%.2fs after the first REGISTER or failed probe that followed it); primary 200 OK %.2fs after its return",
 		transport, failure, probe, over.Time.Sub(failed).Seconds(), over.Time.Sub(noticed).Seconds(), fb.Time.Sub(back).Seconds())
 }

@@ -77,13 +77,11 @@ func (s *session) run(ctx context.Context) {
 		tick = t.C
 	}
 	next, failback := time.Now(), false
-	for {
+	for ctx.Err() == nil {
 		timer := time.NewTimer(time.Until(next))
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			s.unregister()
-			return
 		case <-timer.C:
 			next = time.Now().Add(s.round(ctx, failback))
 			failback = false
@@ -94,4 +92,5 @@ func (s *session) run(ctx context.Context) {
 			}
 		}
 	}
+	s.unregister()
 }
