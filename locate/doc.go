@@ -21,13 +21,16 @@
 //     for sip: and TLS for sips:, and so does the lack of NAPTR and SRV
 //     records. Otherwise NAPTR decides: records whose service the client
 //     supports (SIP+D2U, SIP+D2T, SIPS+D2T, SIP+D2S, SIPS+D2S, SIP+D2W,
-//     SIPS+D2W; only SIPS ones for sips:) are kept, the lowest order only
-//     (RFC 3403 §4.1), by preference. Flag "S" leads to SRV, "A" to address
-//     records, an empty flag to NAPTR at the new name (at most 5 lookups,
-//     loops detected: ErrLoop). The regexp field is applied to the domain
-//     (RFC 3402 §3.2, POSIX leftmost-longest, flag "i", \1-\9).
-//     Every kept record becomes a transport to try, in NAPTR order, so the
-//     targets of the client's second-best transport follow the first's.
+//     SIPS+D2W; only SIPS ones for sips:) are kept, lowest order first,
+//     then by preference. RFC 3403 §4.1 would stop at the first order that
+//     matches; RFC 3263 §4.1 reads order as the server's ranking of its
+//     transports, so records of higher orders follow as fallbacks (the
+//     first targets are the strict rule's choice). Every kept record
+//     becomes a transport to try, in that order, so the targets of the
+//     second-best transport follow the first's. Flag "S" leads to SRV, "A"
+//     to address records, an empty flag to NAPTR at the new name (at most
+//     5 lookups, loops detected: ErrLoop). The regexp field is applied to
+//     the domain (RFC 3402 §3.2, POSIX leftmost-longest, flag "i", \1-\9).
 //   - No usable NAPTR (none, NXDOMAIN, all unsupported, or none leading to
 //     an address): SRV for each supported transport, queried in parallel
 //     and taken in the order of Options.Transports, the client's

@@ -107,13 +107,13 @@ func TestLocateRFC3263(t *testing.T) {
 			wantQueries: []string{"NAPTR example.com.", "SRV _sip._tcp.example.com.", "SRV _sip._udp.example.com.", "A sip1.example.com.", "A sip2.example.com."},
 		},
 		{
-			name: "NAPTR: only the lowest order is considered (RFC 3403 §4.1)",
+			name: "NAPTR: lowest order first, higher orders after as fallbacks",
 			zone: append(slices.Clone(guideZone[2:]), `example.com. 300 IN NAPTR 20 10 "S" "SIP+D2U" "" _sip._udp.example.com.`,
 				`example.com. 300 IN NAPTR 10 90 "S" "SIP+D2T" "" _sip._tcp.example.com.`),
 			uri:         "example.com",
 			opts:        Options{Family: IPv4Only},
-			wantTargets: []string{"tcp 192.0.2.13:5060 sip1.example.com p10 w0"},
-			wantQueries: []string{"NAPTR example.com.", "SRV _sip._tcp.example.com.", "A sip1.example.com."},
+			wantTargets: []string{"tcp 192.0.2.13:5060 sip1.example.com p10 w0", "udp 192.0.2.13:5060 sip1.example.com p10 w0", "udp 192.0.2.12:5062 sip2.example.com p20 w0"},
+			wantQueries: []string{"NAPTR example.com.", "SRV _sip._tcp.example.com.", "SRV _sip._udp.example.com.", "A sip1.example.com.", "A sip2.example.com."},
 		},
 		{
 			name: "NAPTR: unsupported services skipped, lower order than the supported one",

@@ -45,14 +45,17 @@ func (r *resolution) naptr(domain string) {
 	r.fail(&Error{Name: name, Step: "NAPTR", Err: ErrLoop})
 }
 
-// selectNAPTR picks from the NAPTR RRset of name the records to use, by
-// RFC 3403 §4.1 and RFC 3263 §4.1: those whose service the client
-// supports (a sips: URI only TLS ones) with flag "S", "A" or "" (case
-// insensitive), ordered by order then preference, and only those of the
-// lowest order that has any (RFC 3403 §4.1: "once a match is found ...
-// the client MUST NOT consider records with a different Order"). When the
-// first record kept is non-terminal (empty flags) it returns the name to
-// ask NAPTR for next instead of services.
+// selectNAPTR picks from the NAPTR RRset of name the records to use
+// (RFC 3263 §4.1): those whose service the client supports (a sips: URI
+// only TLS ones) with flag "S", "A" or "" (case insensitive), lowest order
+// first, then lowest preference. Records of a higher order are kept after
+// the others, as fallbacks: RFC 3403 §4.1 would stop at the first order
+// that matches, but RFC 3263 §4.1 reads order as the server's ranking of
+// its transports ("supports TLS over TCP, TCP, and UDP, in that order of
+// preference"), so the first targets are exactly the strict rule's choice
+// and the rest let a client fail over to another transport the server
+// offers. When the first record kept is non-terminal (empty flags) it
+// returns the name to ask NAPTR for next instead of services.
 func (r *resolution) selectNAPTR(name string, rrs []dns.RR, expires time.Time) (next string, svcs []service) {
 	ns := r.s.naptrs[:0]
 	for _, rr := range rrs {
@@ -66,9 +69,6 @@ func (r *resolution) selectNAPTR(name string, rrs []dns.RR, expires time.Time) (
 	r.s.naptrs = ns
 	svcs = r.s.svcs[:0]
 	for _, n := range ns {
-		if n.Order != ns[0].Order {
-			break
-		}
 		target, ok := r.naptrTarget(name, n)
 		if !ok {
 			continue
