@@ -132,12 +132,15 @@ func (i *Instance) Log() string {
 
 // RPC runs one kamcmd command against this instance's control socket and
 // returns its output, e.g. RPC("ul.dump") or RPC("stats.get_statistics",
-// "usrloc:").
+// "usrloc:"). An error reply of Kamailio comes back as a *RPCError.
 func (i *Instance) RPC(args ...string) (string, error) {
 	cmd := exec.Command(i.kamcmd, append([]string{"-s", "unix:" + i.ctlSocket()}, args...)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("kamcmd %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	}
+	if e, ok := parseRPCError(string(out)); ok {
+		return "", fmt.Errorf("kamcmd %s: %w", strings.Join(args, " "), e)
 	}
 	return string(out), nil
 }

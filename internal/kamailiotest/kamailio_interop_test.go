@@ -36,23 +36,28 @@ func startPair(t *testing.T, cfg Config) (primary, backup *Instance) {
 var alice = map[string]string{"alice": "secret"}
 
 // runSipp runs one sipp scenario from testdata against k over transport
-// and returns sipp's error, with its screen output, if the scenario failed.
-func runSipp(t *testing.T, k *Instance, scenario, transport string, expires int) error {
+// for each of accounts (user name -> password, all registering for expires
+// seconds) and returns sipp's error, with its screen, if a call failed.
+func runSipp(t *testing.T, k *Instance, scenario, transport string, accounts map[string]string, expires int) error {
 	t.Helper()
 	bin := testenv.LookPath(t, "sipp")
 	dir := t.TempDir()
-	csv := fmt.Sprintf("SEQUENTIAL\nalice;[authentication username=alice password=secret];example.test;%d\n", expires)
-	testenv.WriteFile(t, dir, "users.csv", csv)
+	var csv strings.Builder
+	csv.WriteString("SEQUENTIAL\n")
+	for u, p := range accounts {
+		fmt.Fprintf(&csv, "%s;[authentication username=%s password=%s];example.test;%d\n", u, u, p, expires)
+	}
+	testenv.WriteFile(t, dir, "users.csv", csv.String())
 	abs, err := filepath.Abs(filepath.Join("testdata", scenario))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-sf", abs, "-inf", "users.csv",
 		"-t", map[string]string{"udp": "u1", "tcp": "t1"}[transport],
-		"-i", "127.0.0.1", "-p", freeUDPPort(t), "-m", "1", "-nostdin",
-		"-timeout", "10s", "-timeout_error", k.HostPort())
+		"-i", "127.0.0.1", "-p", freeUDPPort(t), "-m", strconv.Itoa(len(accounts)), "-r", "1000",
+		"-nostdin", "-timeout", "20s", "-timeout_error", k.HostPort())
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("sipp %s over %s: %w\n%s", scenario, transport, err, out)
@@ -79,7 +84,7 @@ func TestInteropRegisterWithSipp(t *testing.T) {
 	for _, tr := range []string{"udp", "tcp"} {
 		t.Run(tr, func(t *testing.T) {
 			for _, k := range []*Instance{primary, backup} {
-				if err := runSipp(t, k, "register.xml", tr, 120); err != nil {
+				if err := runSipp(t, k, "register.xml", tr, alice, 120); err != nil {
 					t.Fatal(err)
 				}
 				socket := tr + ":" + k.HostPort()
@@ -94,6 +99,12 @@ func TestInteropRegisterWithSipp(t *testing.T) {
 			}
 		})
 	}
+	if bs, err := primary.Lookup("alice@example.test"); err != nil || len(bs) != 2 {
+		t.Errorf("Lookup(alice) = %+v, %v; want the UDP and the TCP binding", bs, err)
+	}
+	if bs, err := primary.Lookup("bob@example.test"); err != nil || len(bs) != 0 {
+		t.Errorf("Lookup(bob) = %+v, %v; want none", bs, err)
+	}
 	if !strings.Contains(primary.Log(), "siplocate: REGISTER sip:alice@example.test from udp:127.0.0.1:") {
 		t.Errorf("primary's log lacks the saved REGISTER:\n%s", primary.Log())
 	}
@@ -103,7 +114,7 @@ func TestInteropRegisterWithSipp(t *testing.T) {
 // gets 423 and leaves no binding.
 func TestInteropIntervalTooBrief(t *testing.T) {
 	primary, _ := startPair(t, Config{Users: alice, MinExpires: 30})
-	if err := runSipp(t, primary, "register-too-brief.xml", "udp", 10); err != nil {
+	if err := runSipp(t, primary, "register-too-brief.xml", "udp", alice, 10); err != nil {
 		t.Fatal(err)
 	}
 	if bs, err := primary.Locations(); err != nil || len(bs) != 0 {
@@ -137,7 +148,7 @@ func TestInteropPauseResume(t *testing.T) {
 // Restart brings it back on the same address with an empty table.
 func TestInteropKillRestart(t *testing.T) {
 	primary, _ := startPair(t, Config{Users: alice, MinExpires: 30})
-	if err := runSipp(t, primary, "register.xml", "udp", 120); err != nil {
+	if err := runSipp(t, primary, "register.xml", "udp", alice, 120); err != nil {
 		t.Fatal(err)
 	}
 	primary.WaitLocations(t, 5*time.Second, HasAOR("alice@example.test"))
@@ -158,5 +169,30 @@ func TestInteropKillRestart(t *testing.T) {
 	}
 	if !strings.Contains(primary.Log(), "kamailiotest: restart") {
 		t.Errorf("Log lost the first run's output")
+	}
+}
+
+// TestInteropLargeTable registers more accounts than kamcmd's ul.dump can
+// return: Locations must fail, not come back empty, while Count and Lookup
+// still work.
+func TestInteropLargeTable(t *testing.T) {
+	testenv.RequireInterop(t)
+	const n = 500
+	users := make(map[string]string, n)
+	for i := range n {
+		users["user"+strconv.Itoa(i)] = "pw" + strconv.Itoa(i)
+	}
+	k := Start(t, Config{Addr: "127.0.0.13", Port: testPort, Transports: []string{"udp"}, Users: users})
+	if err := runSipp(t, k, "register.xml", "udp", users, 600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := k.Count(); got != n {
+		t.Errorf("Count = %d, %v; want %d", got, err, n)
+	}
+	if bs, err := k.Lookup("user7@example.test"); err != nil || len(bs) != 1 || bs[0].AOR != "user7@example.test" {
+		t.Errorf("Lookup(user7) = %+v, %v; want one binding", bs, err)
+	}
+	if bs, err := k.Locations(); err == nil {
+		t.Errorf("Locations returned %d bindings without error; kamcmd cannot carry %d", len(bs), n)
 	}
 }

@@ -2,6 +2,7 @@ package kamailiotest
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -29,7 +30,9 @@ type Binding struct {
 	RegID     int    // reg-id (RFC 5626), else 0
 }
 
-// Locations returns Kamailio's location table.
+// Locations returns Kamailio's whole location table (`kamcmd ul.dump`).
+// kamcmd refuses replies beyond about a hundred bindings ("reply too
+// big"); for larger tables use Lookup and Count.
 func (i *Instance) Locations() ([]Binding, error) {
 	out, err := i.RPC("ul.dump")
 	if err != nil {
@@ -40,6 +43,34 @@ func (i *Instance) Locations() ([]Binding, error) {
 		return nil, fmt.Errorf("parse ul.dump of %s: %w", i.HostPort(), err)
 	}
 	return bs, nil
+}
+
+// Lookup returns the bindings of one address of record, user@domain
+// (`kamcmd ul.lookup location AOR`); none when it has none.
+func (i *Instance) Lookup(aor string) ([]Binding, error) {
+	out, err := i.RPC("ul.lookup", "location", aor)
+	var rpcErr *RPCError
+	if errors.As(err, &rpcErr) && strings.Contains(rpcErr.Message, "not found") {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	bs, err := parseULDump(out)
+	if err != nil {
+		return nil, fmt.Errorf("parse ul.lookup %s of %s: %w", aor, i.HostPort(), err)
+	}
+	return bs, nil
+}
+
+// Count returns the number of contacts in the location table (usrloc's
+// location_contacts statistic), at any size.
+func (i *Instance) Count() (int, error) {
+	out, err := i.RPC("stats.get_statistics", "location_contacts")
+	if err != nil {
+		return 0, err
+	}
+	return parseStatistic(out, "location_contacts")
 }
 
 // WaitLocations polls the location table until cond accepts it, then
