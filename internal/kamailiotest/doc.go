@@ -10,10 +10,11 @@
 // (its ports close, and the kernel answers with ICMP port unreachable or a
 // TCP reset), pause it with SIGSTOP (it goes silent: every forked child is
 // stopped), resume it and restart it on the same address. Its location
-// table is read through kamcmd and its own control socket, so a test can
-// check what Kamailio saw, not only what the client says it did; Log
-// returns its log, where every REGISTER and OPTIONS leaves a line with a
-// timestamp ("siplocate: ...", t=seconds.microseconds).
+// table is read through kamcmd and its own control socket (Locations for
+// small tables, Lookup and Count at any size), so a test can check what
+// Kamailio saw, not only what the client says it did; Log returns its log,
+// where every REGISTER and OPTIONS leaves a line with a timestamp
+// ("siplocate: ...", t=seconds.microseconds).
 //
 // It leaves out TLS (Debian ships the tls module separately), SCTP,
 // WebSocket and any routing beyond REGISTER and OPTIONS: other requests get
