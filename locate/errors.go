@@ -37,7 +37,8 @@ type Error struct {
 	Err      error
 }
 
-// Error returns "locate <step> <name>: <cause> (server <s>)".
+// Error returns "locate <step> <name>: <cause> (server <s>)"; the server
+// is left out when the cause already names it.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("locate ")
@@ -45,12 +46,12 @@ func (e *Error) Error() string {
 	b.WriteByte(' ')
 	b.WriteString(e.Name)
 	b.WriteString(": ")
+	cause := "failed"
 	if e.Err != nil {
-		b.WriteString(e.Err.Error())
-	} else {
-		b.WriteString("failed")
+		cause = e.Err.Error()
 	}
-	if e.Server != "" {
+	b.WriteString(cause)
+	if e.Server != "" && !strings.Contains(cause, e.Server) {
 		b.WriteString(" (server ")
 		b.WriteString(e.Server)
 		b.WriteByte(')')

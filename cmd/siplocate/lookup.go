@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/netip"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -108,6 +111,11 @@ func (f *lookupFlags) run(ctx context.Context, g *globals, uri string) error {
 	if f.timeout <= 0 {
 		return usageErr("lookup: --timeout must be positive")
 	}
+	for _, s := range f.dns {
+		if !validServer(s) {
+			return usageErr("lookup: --dns %q: want an IP address or host, with an optional :port", s)
+		}
+	}
 	client, err := dnsclient.New(dnsclient.Config{Servers: f.dns, Timeout: f.timeout, Logger: g.logger()})
 	if err != nil && needsDNS(uri, opts) {
 		return usageErr("lookup: %w", err)
@@ -129,6 +137,20 @@ func (f *lookupFlags) run(ctx context.Context, g *globals, uri string) error {
 		return failure(fmt.Errorf("lookup: write output: %w", err))
 	}
 	return lookupStatus(g, res, lerr)
+}
+
+// validServer reports whether s is a name server as --dns takes it: an IP
+// address ([IPv6] or bare), or host:port with a numeric port.
+func validServer(s string) bool {
+	if _, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil {
+		return true
+	}
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		host, port = s, "53"
+	}
+	p, err := strconv.Atoi(port)
+	return err == nil && p > 0 && p < 65536 && host != "" && !strings.ContainsAny(host, " \t/")
 }
 
 // needsDNS reports whether uri may need a name server: a dnsclient that

@@ -76,6 +76,7 @@ func TestLookupGolden(t *testing.T) {
 		{name: "partial", zone: failing("sip2.example.com.", plain), args: []string{"example.com", "--transport", "udp", "--family", "ipv4"}},
 		{name: "bad_uri", args: []string{"sip:exa mple.com"}, wantCode: 2},
 		{name: "bad_mode", args: []string{"example.com", "--mode", "dns"}, wantCode: 2},
+		{name: "bad_dns", args: []string{"example.com", "--dns", "bad host:xx"}, wantCode: 2},
 		{name: "bad_transport", args: []string{"example.com", "--transport", "pigeon"}, wantCode: 2},
 	}
 	for _, tt := range tests {
