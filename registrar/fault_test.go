@@ -86,3 +86,37 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseFault checks that what ParseFault accepts prints back to itself.
+func FuzzParseFault(f *testing.F) {
+	for _, s := range []string{"none", "silent", "503", "503:7", "refuse-tcp", "503:x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseFault(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseFault(got.String())
+		if err != nil || again.String() != got.String() {
+			t.Fatalf("%q -> %v -> %v, %v", s, got, again, err)
+		}
+	})
+}
+
+// FuzzParseListen checks that what ParseListen accepts prints back to itself.
+func FuzzParseListen(f *testing.F) {
+	for _, s := range []string{"udp:127.0.0.1:5060", "tcp:[::1]:0", "tls:x:1", "udp:"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseListen(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseListen(got.String())
+		if err != nil || again != got {
+			t.Fatalf("%q -> %v -> %v, %v", s, got, again, err)
+		}
+	})
+}

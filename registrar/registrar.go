@@ -59,7 +59,7 @@ func New(cfg Config) (*Registrar, error) {
 		secret = make([]byte, 32)
 		_, _ = rand.Read(secret) // crypto/rand.Read never fails (Go 1.24+)
 	}
-	r := &Registrar{cfg: cfg, log: cfg.logger(), store: newStore(), parser: sip.NewParser()}
+	r := &Registrar{cfg: cfg, log: cfg.logger().With("component", "registrar"), store: newStore(), parser: sip.NewParser()}
 	r.auth = &authenticator{realm: cfg.realm(), users: cfg.Users, algs: cfg.algorithms(), secret: secret, lifetime: cfg.nonceLifetime()}
 	return r, nil
 }

@@ -91,7 +91,7 @@ func (r *Registrar) Addrs() []Listen {
 // filter. sipgo's transaction timers are package globals (sip.T1...);
 // the registrar leaves them at their RFC 3261 defaults.
 func (r *Registrar) newRun() (*run, error) {
-	sl := r.log.With("component", "sipgo")
+	sl := r.cfg.logger().With("component", "sipgo")
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent(r.cfg.userAgent()),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(sl)),

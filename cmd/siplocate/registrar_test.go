@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -167,5 +168,39 @@ func TestRegistrarServes(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("registrar did not stop within 5 s")
+	}
+}
+
+// TestRegistrarJSON checks that --json keeps stdout to JSON lines, one per
+// event, with the status line on stderr.
+func TestRegistrarJSON(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"registrar", "--no-auth", "--json", "--listen", "udp:127.0.4.32:0"}, &stdout, &stderr)
+	}()
+	waitOutput(t, &stderr, "registrar: listening on [udp:127.0.4.32:")
+	_, rest, _ := strings.Cut(stderr.String(), "[udp:")
+	addr, _, _ := strings.Cut(rest, "]")
+	if line, err := sipOptions(addr); line != "SIP/2.0 200 OK" {
+		t.Fatalf("OPTIONS: %q %v", line, err)
+	}
+	waitOutput(t, &stdout, "\n")
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var e struct {
+		Event, Method, Source, Reason string
+		Status                        int
+		Time                          time.Time
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(stdout.String())), &e); err != nil {
+		t.Fatalf("stdout %q: %v", stdout.String(), err)
+	}
+	if e.Event != "answered" || e.Method != "OPTIONS" || e.Status != 200 || e.Reason != "OK" || !strings.HasPrefix(e.Source, "udp:127.0.0.1:") || e.Time.IsZero() {
+		t.Errorf("event %+v, want OPTIONS answered 200 from udp:127.0.0.1", e)
 	}
 }
