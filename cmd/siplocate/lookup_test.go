@@ -160,3 +160,38 @@ func TestLookupUsesAdditional(t *testing.T) {
 		t.Errorf("queries on the wire %q, want %q; %d targets, want 5", wire, want, len(out.Targets))
 	}
 }
+
+func TestLookupOptions(t *testing.T) {
+	tests := []struct {
+		name    string
+		flags   lookupFlags
+		wantErr string
+	}{
+		{name: "defaults", flags: lookupFlags{mode: "naptr", family: "any"}},
+		{name: "transports", flags: lookupFlags{mode: "srv", family: "ipv6", transports: []string{"udp", " TLS"}}},
+		{name: "static", flags: lookupFlags{mode: "static", family: "any", primaryIP: "192.0.2.1"}},
+		{name: "bad mode", flags: lookupFlags{mode: "dns", family: "any"}, wantErr: "--mode"},
+		{name: "bad family", flags: lookupFlags{mode: "a", family: "ipv5"}, wantErr: "--family"},
+		{name: "bad transport", flags: lookupFlags{mode: "a", family: "any", transports: []string{"quic"}}, wantErr: "--transport"},
+		{name: "IPs without static", flags: lookupFlags{mode: "naptr", family: "any", backupIPs: []string{"192.0.2.1"}}, wantErr: "--mode static"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.flags.options()
+			if (err == nil) != (tt.wantErr == "") || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("options() error = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestValidServer(t *testing.T) {
+	for s, want := range map[string]bool{
+		"127.0.0.1": true, "127.0.0.1:5353": true, "[::1]:53": true, "::1": true, "ns.example.com": true,
+		"ns.example.com:53": true, "bad host:53": false, "host:0": false, "host:65536": false, ":53": false, "host:x": false,
+	} {
+		if got := validServer(s); got != want {
+			t.Errorf("validServer(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
