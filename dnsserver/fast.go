@@ -15,19 +15,23 @@ type fastQuery struct {
 
 // serve answers the query q from the table, writing the response into out
 // (reused). It reports false for anything it does not handle exactly as the
-// slow path would; the caller then takes the slow path. key is scratch space.
-func (t wireTable) serve(q, out, key []byte) ([]byte, *fastQuery, wireAnswer, bool) {
+// slow path would; the caller then takes the slow path. key is scratch
+// space. It returns the question type and response code for the counters.
+func (t wireTable) serve(q, out, key []byte) (resp []byte, qtype uint16, rcode uint8, ok bool) {
 	var fq fastQuery
-	key, ok := parseFast(q, key[:0], &fq)
+	key, ok = parseFast(q, key[:0], &fq)
 	if !ok {
-		return nil, nil, wireAnswer{}, false
+		return nil, 0, 0, false
 	}
-	wa, ok := t[string(key)]
+	wa, ok := t.exact[string(key)]
+	if !ok && otherTypeOK(fq.qtype) {
+		wa, ok = t.other[string(key[:fq.nameLen])]
+	}
 	if !ok {
-		return nil, nil, wireAnswer{}, false
+		return nil, 0, 0, false
 	}
-	resp, ok := patch(wa.msg, q, out[:0], &fq)
-	return resp, &fq, wa, ok
+	resp, ok = patch(wa.msg, q, out[:0], &fq)
+	return resp, fq.qtype, wa.rcode, ok
 }
 
 // parseFast checks that q is a plain query (one question of class IN,
@@ -102,7 +106,7 @@ func patch(msg, q, out []byte, fq *fastQuery) ([]byte, bool) {
 	out[0], out[1] = q[0], q[1]
 	out[2] |= q[2] & 0x01 // RD (RFC 1035 §4.1.1)
 	out[3] |= q[3] & 0x10 // CD (RFC 4035 §3.2.2)
-	copy(out[12:12+fq.nameLen], q[12:])
+	copy(out[12:12+fq.nameLen+2], q[12:]) // the name and the type
 	if !fq.edns {
 		binary.BigEndian.PutUint16(out[10:], binary.BigEndian.Uint16(out[10:])-1)
 	} else if fq.do {

@@ -54,6 +54,9 @@ func (z *Zone) lookup(qname string, qtype uint16) lookup {
 func (z *Zone) step(qname string, qtype uint16, l *lookup) string {
 	ce, cut := z.descend(qname)
 	switch {
+	case cut == qname && qtype == dns.TypeDS:
+		// RFC 4035 §3.1.4.1: DS lives on the parent side of the cut.
+		return z.answerAt(z.nodes[qname], qname, qtype, l)
 	case cut != "":
 		l.result, l.ns = Delegation, z.nodes[cut].sets[dns.TypeNS]
 		return ""

@@ -148,6 +148,18 @@ var answerCases = []answerCase{
 		extra: []string{"ns.sub.example.com. 3600 IN A 192.0.2.99", "ns2.example.net. 3600 IN A 198.51.100.53"},
 	},
 	{
+		name: "DS at the cut is the parent's: NODATA (RFC 4035 §3.1.4.1)",
+		q:    query{name: "sub.example.com.", qtype: dns.TypeDS},
+		aa:   true,
+		ns:   []string{soaNeg},
+	},
+	{
+		name: "a type nobody has: NODATA",
+		q:    query{name: "sip1.example.com.", qtype: dns.TypeCAA, edns: 1232},
+		aa:   true,
+		ns:   []string{soaNeg},
+	},
+	{
 		name:   "a child zone we serve wins over the parent's delegation",
 		q:      query{name: "host.child.example.com.", qtype: dns.TypeA},
 		aa:     true,

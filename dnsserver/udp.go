@@ -70,8 +70,8 @@ func (u *udpSocket) serve() {
 // handle returns the response to one packet, or nil to drop it.
 func (u *udpSocket) handle(q, out, key []byte) []byte {
 	snap := u.srv.snap.Load()
-	if resp, fq, wa, ok := snap.wire.serve(q, out, key); ok {
-		u.st.count(fq.qtype, int(wa.rcode))
+	if resp, qtype, rcode, ok := snap.wire.serve(q, out, key); ok {
+		u.st.count(qtype, int(rcode))
 		return resp
 	}
 	return u.srv.slowPath(snap, q, out, &u.st, 0)

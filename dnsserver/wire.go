@@ -6,12 +6,20 @@ import (
 	"github.com/miekg/dns"
 )
 
-// wireTable holds responses packed at load time, keyed by the question as
-// it is on the wire: the lower-cased name followed by the type. Each
-// response is the one the slow path gives to a query with EDNS0, a large
-// payload size and the DO bit clear, with ID, RD and CD zero; its OPT
-// record, 11 bytes without options, is last.
-type wireTable map[string]wireAnswer
+// wireTable holds responses packed at load time. Each response is the one
+// the slow path gives to a query with EDNS0, a large payload size and the
+// DO bit clear, with ID, RD and CD zero; its OPT record, 11 bytes without
+// options, is last.
+type wireTable struct {
+	// exact is keyed by the question as it is on the wire: the
+	// lower-cased name followed by the type.
+	exact map[string]wireAnswer
+	// other is keyed by the name alone and answers every type that
+	// exact lacks and otherTypeOK allows: where the name owns no CNAME,
+	// the answer to any type it has no records of is the same NODATA or
+	// referral, with only the question's type to patch.
+	other map[string]wireAnswer
+}
 
 type wireAnswer struct {
 	msg   []byte
@@ -22,60 +30,82 @@ type wireAnswer struct {
 // class, TTL and an empty RDATA (RFC 6891 §6.1.2).
 const optLen = 11
 
-// precomputeTypes are the types answered from the table at every name, so
-// that negative answers for the usual questions are fast too.
-var precomputeTypes = []uint16{
-	dns.TypeA, dns.TypeNS, dns.TypeCNAME, dns.TypeSOA, dns.TypePTR, dns.TypeMX,
-	dns.TypeTXT, dns.TypeAAAA, dns.TypeSRV, dns.TypeNAPTR, dns.TypeHTTPS, dns.TypeANY,
+// templateType is the question type the "other" answers are packed with:
+// a private-use type (RFC 6895 §3.1) that no zone here has.
+const templateType = 65534
+
+// otherTypeOK reports whether a type may be answered from the "other"
+// table: not the meta-types, which get FORMERR or special answers, and
+// not DS, which the parent side of a cut answers (RFC 4035 §3.1.4.1).
+func otherTypeOK(t uint16) bool {
+	switch t {
+	case dns.TypeANY, dns.TypeAXFR, dns.TypeIXFR, dns.TypeOPT, dns.TypeTSIG, dns.TypeTKEY, dns.TypeDS:
+		return false
+	}
+	return true
 }
 
-// precompute packs the answer to every (name, type) of precomputeTypes and
-// of the types present, for every name in every zone. Names that do not
-// exist (NXDOMAIN, wildcards) are left to the slow path.
+// precompute packs, for every name in every zone, the answer to each type
+// present and to ANY, and one answer for the other types. Names that do
+// not exist (NXDOMAIN, wildcards) are left to the slow path.
 func (s *snapshot) precompute() wireTable {
-	t := wireTable{}
+	t := wireTable{exact: map[string]wireAnswer{}, other: map[string]wireAnswer{}}
 	for _, z := range s.zones {
 		for name, n := range z.nodes {
-			for _, qt := range precomputeTypes {
-				t.add(s, name, qt)
-			}
-			for qt := range n.sets {
-				t.add(s, name, qt)
-			}
+			t.addNode(s, name, n)
 		}
 	}
 	return t
 }
 
-// add packs the answer to name/qtype into the table.
-func (t wireTable) add(s *snapshot, name string, qtype uint16) {
+func (t wireTable) addNode(s *snapshot, name string, n *node) {
+	if len(n.sets[dns.TypeCNAME]) > 0 {
+		// The answer depends on the type asked and the CNAME target's data.
+		for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA, dns.TypeSRV, dns.TypeNAPTR, dns.TypeCNAME, dns.TypeTXT} {
+			t.add(t.exact, s, name, qt, true)
+		}
+		return
+	}
+	for qt := range n.sets {
+		t.add(t.exact, s, name, qt, true)
+	}
+	t.add(t.exact, s, name, dns.TypeANY, true)
+	if len(n.sets[templateType]) == 0 {
+		t.add(t.other, s, name, templateType, false)
+	}
+}
+
+// add packs the answer to name/qtype into m, keyed with the type or not.
+func (t wireTable) add(m map[string]wireAnswer, s *snapshot, name string, qtype uint16, withType bool) {
 	req := new(dns.Msg)
 	req.SetQuestion(name, qtype)
 	req.RecursionDesired = false
 	req.Id = 0
 	req.SetEdns0(dns.MaxMsgSize, false)
-	m := s.respond(req)
-	buf, err := m.Pack()
+	resp := s.respond(req)
+	buf, err := resp.Pack()
 	if err != nil || !endsWithOPT(buf) {
 		return // left to the slow path
 	}
-	key := make([]byte, 0, len(name)+4)
-	key, ok := appendWireName(key, buf[12:])
+	key, ok := appendWireName(make([]byte, 0, len(name)+4), buf[12:])
 	if !ok {
 		return
 	}
-	key = binary.BigEndian.AppendUint16(key, qtype)
-	t[string(key)] = wireAnswer{msg: buf, rcode: uint8(m.Rcode)}
+	if withType {
+		key = binary.BigEndian.AppendUint16(key, qtype)
+	}
+	m[string(key)] = wireAnswer{msg: buf, rcode: uint8(resp.Rcode)}
 }
 
 // appendWireName appends the uncompressed, lower-cased wire name at the start
 // of b to key. It reports false for compression pointers, bad label lengths
 // or a name past 255 bytes.
 func appendWireName(key, b []byte) ([]byte, bool) {
+	start := len(key)
 	for i := 0; i < len(b); {
 		l := int(b[i])
 		if l == 0 {
-			return append(key, 0), len(key) < 255
+			return append(key, 0), len(key)-start < 255
 		}
 		if l > 63 || i+1+l > len(b) {
 			return key, false
