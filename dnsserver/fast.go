@@ -104,8 +104,8 @@ func patch(msg, q, out []byte, fq *fastQuery) ([]byte, bool) {
 	}
 	out = append(out, msg[:n]...)
 	out[0], out[1] = q[0], q[1]
-	out[2] |= q[2] & 0x01 // RD (RFC 1035 §4.1.1)
-	out[3] |= q[3] & 0x10 // CD (RFC 4035 §3.2.2)
+	out[2] |= q[2] & 0x01                 // RD (RFC 1035 §4.1.1)
+	out[3] |= q[3] & 0x10                 // CD (RFC 4035 §3.2.2)
 	copy(out[12:12+fq.nameLen+2], q[12:]) // the name and the type
 	if !fq.edns {
 		binary.BigEndian.PutUint16(out[10:], binary.BigEndian.Uint16(out[10:])-1)
