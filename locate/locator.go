@@ -75,7 +75,9 @@ func (l *Locator) orderSRV(rrs []*dns.SRV) {
 // partial result, to be used with care. With no targets the error says why
 // (errors.Is: ErrNXDOMAIN, ErrNoRecords, ErrNotAvailable, ErrBadURI, ...).
 func (l *Locator) Locate(ctx context.Context, uri string, opts Options) (*Result, error) {
-	res := &Result{Targets: make([]Target, 0, 8)}
+	rb := new(resultBuf) // one allocation for the Result and its first targets
+	res := &rb.res
+	res.Targets = rb.targets[:0]
 	if s, ok := l.scratch.Get().(*scratch); ok {
 		res.s = s
 	}
@@ -86,6 +88,13 @@ func (l *Locator) Locate(ctx context.Context, uri string, opts Options) (*Result
 		res.s = nil
 	}
 	return res, err
+}
+
+// resultBuf holds a Result and room for the targets of a typical
+// resolution, so that Locate allocates once.
+type resultBuf struct {
+	res     Result
+	targets [8]Target
 }
 
 // LocateInto is Locate writing into res, reusing its slices and scratch
