@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,7 +45,7 @@ type counters struct {
 // Stats counts messages since New.
 type Stats struct {
 	Received  uint64 // requests that passed validation
-	Answered  uint64 // final responses sent
+	Answered  uint64 // final responses handed to sipgo to send
 	Dropped   uint64 // messages dropped unanswered, malformed ones included
 	Malformed uint64 // messages dropped as malformed
 }
@@ -59,6 +60,7 @@ func New(cfg Config) (*Registrar, error) {
 		secret = make([]byte, 32)
 		_, _ = rand.Read(secret) // crypto/rand.Read never fails (Go 1.24+)
 	}
+	cfg.Users = maps.Clone(cfg.Users) // the caller may change its map
 	r := &Registrar{cfg: cfg, log: cfg.logger().With("component", "registrar"), store: newStore(), parser: sip.NewParser()}
 	r.auth = &authenticator{realm: cfg.realm(), users: cfg.Users, algs: cfg.algorithms(), secret: secret, lifetime: cfg.nonceLifetime()}
 	return r, nil
