@@ -251,3 +251,28 @@ func TestStartBadAddress(t *testing.T) {
 		t.Errorf("Addrs %v after a failed Start, want nil", r.Addrs())
 	}
 }
+
+// TestMalformedOverTCP checks that a TCP request sipgo parses but that
+// lacks a header every request needs is dropped with its reason.
+func TestMalformedOverTCP(t *testing.T) {
+	r, events := startTestRegistrar(t, Config{})
+	conn, err := net.Dial("tcp", addrOf(t, r, "tcp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte(strings.Replace(request("REGISTER", "From"), "SIP/2.0/UDP", "SIP/2.0/TCP", 1))); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case e := <-events:
+		if e.Kind != EventDropped || e.Reason != "malformed: no From header" || !strings.HasPrefix(e.Source, "tcp:127.0.0.1:") {
+			t.Errorf("event %v, want a malformed drop from tcp", e)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event within 5 s")
+	}
+	if s := r.Stats(); s.Malformed != 1 {
+		t.Errorf("stats %+v, want one malformed", s)
+	}
+}
