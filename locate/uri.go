@@ -82,51 +82,50 @@ func userPart(userinfo string) string {
 // parseHostPort fills Host, IP and Port from hostport (RFC 3261 §25.1
 // hostport) and returns why it is malformed, or "".
 func (u *URI) parseHostPort(hp string) string {
-	if hp == "" {
-		return "no host"
-	}
-	host, port := hp, ""
+	var port, why string
 	switch {
+	case hp == "":
+		return "no host"
 	case hp[0] == '[':
-		end := strings.IndexByte(hp, ']')
-		if end < 0 {
-			return "unclosed '[' in IPv6 reference"
-		}
-		host, port = hp[1:end], hp[end+1:]
-		if port != "" && port[0] != ':' {
-			return "junk after IPv6 reference"
-		}
-		ip, err := netip.ParseAddr(host)
-		if err != nil || !ip.Is6() || ip.Zone() != "" {
-			return "bad IPv6 reference " + hp[:end+1]
-		}
-		u.Host, u.IP = ip.String(), ip
+		port, why = u.parseIPv6Reference(hp)
 	case strings.Count(hp, ":") > 1:
 		ip, err := netip.ParseAddr(hp) // a bare IPv6 address, no port
 		if err != nil || ip.Zone() != "" {
 			return "bad host " + hp
 		}
 		u.Host, u.IP = ip.String(), ip
-		return ""
 	default:
-		if i := strings.IndexByte(hp, ':'); i >= 0 {
-			host, port = hp[:i], hp[i:]
-		}
-		h, ip, why := parseHost(host)
-		if why != "" {
-			return why
-		}
-		u.Host, u.IP = h, ip
+		host, _, _ := strings.Cut(hp, ":")
+		u.Host, u.IP, why = parseHost(host)
+		port = hp[len(host):] // "" or ":port"
 	}
-	if port == "" {
-		return ""
+	if why != "" || port == "" {
+		return why
 	}
-	p, ok := parsePort(port[1:])
+	n, ok := parsePort(port[1:])
 	if !ok {
 		return "bad port " + port[1:]
 	}
-	u.Port = p
+	u.Port = n
 	return ""
+}
+
+// parseIPv6Reference parses "[v6]" or "[v6]:port" into Host and IP and
+// returns the ":port" part.
+func (u *URI) parseIPv6Reference(hp string) (port, why string) {
+	end := strings.IndexByte(hp, ']')
+	if end < 0 {
+		return "", "unclosed '[' in IPv6 reference"
+	}
+	if port = hp[end+1:]; port != "" && port[0] != ':' {
+		return "", "junk after IPv6 reference"
+	}
+	ip, err := netip.ParseAddr(hp[1:end])
+	if err != nil || !ip.Is6() || ip.Zone() != "" {
+		return "", "bad IPv6 reference " + hp[:end+1]
+	}
+	u.Host, u.IP = ip.String(), ip
+	return port, ""
 }
 
 // parseHost checks an IPv4 address or host name (RFC 3261 §25.1) and
