@@ -80,6 +80,9 @@ func (r *Registrar) dispatch(req *sip.Request, source string) *sip.Response {
 		return r.register(req, source)
 	case sip.OPTIONS:
 		return r.options(req)
+	case sip.CANCEL:
+		// RFC 3261 §9.2: there is never an INVITE transaction to cancel.
+		return errResponse(req, fail(481, "Call/Transaction Does Not Exist"))
 	}
 	// RFC 3261 §8.2.1: 405 with an Allow header.
 	return errResponse(req, fail(405, "Method Not Allowed", sip.NewHeader("Allow", allowed)))

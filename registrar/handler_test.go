@@ -45,6 +45,7 @@ func TestMethods(t *testing.T) {
 		{method: "INVITE", want: 405, wantAllow: true},
 		{method: "BYE", want: 405, wantAllow: true},
 		{method: "MESSAGE", want: 405, wantAllow: true},
+		{method: "CANCEL", want: 481},
 		{method: "ACK", want: 0},
 	}
 	for _, tt := range tests {

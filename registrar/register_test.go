@@ -192,3 +192,28 @@ func TestChallengeBeforeIntervalCheck(t *testing.T) {
 		t.Fatalf("retry: status %d %s, want 200", res.StatusCode, res.Reason)
 	}
 }
+
+// TestDigestWithoutQop checks that credentials in RFC 2069 style, without
+// qop, cnonce and nc, are accepted (RFC 2617 §3.2.2 keeps them valid).
+func TestDigestWithoutQop(t *testing.T) {
+	r, _, _ := newTestRegistrar(t, Config{Algorithms: []string{"MD5"}})
+	res := r.respond(parseRequest(t, reg{}.text()), testSource)
+	chal, err := digest.ParseChallenge(res.GetHeader("WWW-Authenticate").Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	chal.QOP = nil
+	for _, tt := range []struct {
+		password string
+		want     int
+	}{{password: "secret", want: 200}, {password: "wrong", want: 403}} {
+		cred, err := digest.Digest(chal, digest.Options{Method: "REGISTER", URI: "sip:example.org", Username: "alice", Password: tt.password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := reg{cseq: 2, extra: []string{"Authorization: " + cred.String()}}
+		if res := r.respond(parseRequest(t, g.text()), testSource); res.StatusCode != tt.want {
+			t.Errorf("password %q: status %d %s, want %d", tt.password, res.StatusCode, res.Reason, tt.want)
+		}
+	}
+}

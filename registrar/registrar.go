@@ -67,18 +67,18 @@ func New(cfg Config) (*Registrar, error) {
 }
 
 // SetFault makes the registrar play f from now on; FaultNone ends any
-// fault. Setting or clearing FaultRefuseTCP while running closes or
-// reopens the TCP listeners; the error says when reopening failed.
+// fault. Setting FaultRefuseTCP while running closes the TCP listeners;
+// any other fault listens again on those that are closed, and the error
+// says when that failed (a later SetFault tries again).
 func (r *Registrar) SetFault(f Fault) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	prev := r.Fault()
 	r.fault.Store(&f)
 	r.log.Info("fault", "fault", f.String())
-	if r.run == nil || (prev.Kind == FaultRefuseTCP) == (f.Kind == FaultRefuseTCP) {
+	switch {
+	case r.run == nil:
 		return nil
-	}
-	if f.Kind == FaultRefuseTCP {
+	case f.Kind == FaultRefuseTCP:
 		r.run.closeTCP()
 		return nil
 	}
