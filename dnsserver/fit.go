@@ -19,18 +19,56 @@ func fit(m *dns.Msg, limit int) {
 	}
 	opt := m.IsEdns0()
 	extra := withoutOPT(m.Extra)
-	for len(extra) > 0 {
-		extra = extra[:lastSetStart(extra)]
-		m.Extra = withOPT(extra, opt)
-		if m.Len() <= limit {
-			if needsGlue(m) {
-				break
-			}
-			return
-		}
+	m.Extra = withOPT(extra[:keptSets(m, extra, opt, limit)], opt)
+	if m.Len() <= limit && !needsGlue(m) {
+		return
 	}
 	m.Truncated = true
 	m.Answer, m.Ns, m.Extra = nil, nil, withOPT(nil, opt)
+}
+
+// keptSets returns how many records of extra, a whole number of RRsets
+// from the front, fit in limit; 0 when none do. A binary search over the
+// RRset boundaries keeps this O(n log n): the size only grows with each
+// RRset added, compression or not.
+func keptSets(m *dns.Msg, extra []dns.RR, opt *dns.OPT, limit int) int {
+	ends := setEnds(extra)
+	fits := func(i int) bool { // do the first i RRsets fit?
+		n := 0
+		if i > 0 {
+			n = ends[i-1]
+		}
+		m.Extra = withOPT(extra[:n], opt)
+		return m.Len() <= limit
+	}
+	lo, hi := 0, len(ends) // fits(lo) may be false only when lo is 0
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if fits(mid) {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	if lo == 0 {
+		return 0
+	}
+	return ends[lo-1]
+}
+
+// setEnds returns the index after each RRset of rrs.
+func setEnds(rrs []dns.RR) []int {
+	var ends []int
+	for i := range rrs {
+		if i+1 == len(rrs) || !sameSet(rrs[i], rrs[i+1]) {
+			ends = append(ends, i+1)
+		}
+	}
+	return ends
+}
+
+func sameSet(a, b dns.RR) bool {
+	return a.Header().Name == b.Header().Name && a.Header().Rrtype == b.Header().Rrtype
 }
 
 // withoutOPT returns extra without its OPT record.
@@ -50,20 +88,6 @@ func withOPT(extra []dns.RR, opt *dns.OPT) []dns.RR {
 		return extra
 	}
 	return append(extra[:len(extra):len(extra)], opt)
-}
-
-// lastSetStart returns the index where the last RRset of rrs begins.
-func lastSetStart(rrs []dns.RR) int {
-	last := rrs[len(rrs)-1].Header()
-	i := len(rrs) - 1
-	for i > 0 {
-		h := rrs[i-1].Header()
-		if h.Name != last.Name || h.Rrtype != last.Rrtype {
-			break
-		}
-		i--
-	}
-	return i
 }
 
 // needsGlue reports whether m is a referral missing the address of an
