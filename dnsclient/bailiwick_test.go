@@ -111,3 +111,19 @@ func TestExtrasDoNotReplaceAnswers(t *testing.T) {
 		t.Errorf("A after SRV extras = %v, %v; want the answer 192.0.2.1 kept", a, err)
 	}
 }
+
+func TestGroupRRsetsDropsDuplicates(t *testing.T) {
+	rrs := dnstest.RRs(
+		"sip1.example.com. 300 IN A 192.0.2.1",
+		"SIP1.example.com. 200 IN A 192.0.2.1", // the same record again, other case and TTL
+		"sip1.example.com. 300 IN A 192.0.2.2",
+		"sip1.example.com. 300 IN AAAA 2001:db8::1",
+	)
+	sets := groupRRsets(rrs)
+	if got := len(sets[cacheKey{name: "sip1.example.com.", qtype: dns.TypeA}]); got != 2 {
+		t.Errorf("A RRset has %d records, want 2 (duplicate dropped)", got)
+	}
+	if got := len(sets[cacheKey{name: "sip1.example.com.", qtype: dns.TypeAAAA}]); got != 1 {
+		t.Errorf("AAAA RRset has %d records, want 1", got)
+	}
+}

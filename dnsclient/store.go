@@ -43,12 +43,28 @@ func (c *Client) storeExtra(res *result, server string) {
 	}
 }
 
-// groupRRsets groups records by (lower-case owner, type).
+// groupRRsets groups records by (lower-case owner, type), dropping
+// duplicates: a server that adds the same record twice (one SRV target
+// named by two NAPTRs, say) still makes one RRset, whose records are
+// distinct (RFC 2181 §5).
 func groupRRsets(rrs []dns.RR) map[cacheKey][]dns.RR {
 	sets := make(map[cacheKey][]dns.RR)
 	for _, rr := range rrs {
 		k := cacheKey{name: canonical(rr.Header().Name), qtype: rr.Header().Rrtype}
-		sets[k] = append(sets[k], rr)
+		if !containsRR(sets[k], rr) {
+			sets[k] = append(sets[k], rr)
+		}
 	}
 	return sets
+}
+
+// containsRR reports whether set holds a record with rr's data
+// (TTLs aside, as dns.IsDuplicate compares them).
+func containsRR(set []dns.RR, rr dns.RR) bool {
+	for _, x := range set {
+		if dns.IsDuplicate(x, rr) {
+			return true
+		}
+	}
+	return false
 }
