@@ -56,6 +56,7 @@ func loadFile(path string) (*Zone, fingerprint, error) {
 // Reload loads every zone file again. A file that fails keeps its last good
 // zone serving; the error names each failing file with line and reason.
 // Queries are answered throughout: the new zones are swapped in at once.
+// Zones whose files did not change stay as they are and are not notified.
 func (s *Server) Reload() error {
 	return s.reload(func(string) bool { return true })
 }
@@ -77,12 +78,15 @@ func (s *Server) reload(want func(path string) bool) error {
 		if !want(path) {
 			continue
 		}
+		before := s.files[path]
 		z, err := s.reloadFile(path, byFile)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		byFile[path], changed = z, append(changed, z)
+		if !slices.Equal(before, s.files[path]) {
+			byFile[path], changed = z, append(changed, z)
+		}
 	}
 	if len(changed) > 0 {
 		s.snap.Store(newSnapshot(mapValues(byFile)))

@@ -1,6 +1,7 @@
 package dnsserver
 
 import (
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -211,4 +212,45 @@ func gather(t *testing.T, reg *prometheus.Registry) string {
 		}
 	}
 	return b.String()
+}
+
+func TestTSIGOverUDP(t *testing.T) {
+	s := startServer(t, Config{TSIG: []TSIGKey{{Name: testKey, Algorithm: dns.HmacSHA256, Secret: testSecret}}})
+	tests := []struct {
+		name   string
+		secret string
+		rcode  int
+		err    bool
+	}{
+		{name: "signed with our key: signed answer", secret: testSecret, rcode: dns.RcodeSuccess},
+		{name: "wrong secret: NOTAUTH, unsigned", secret: "d3Jvbmc=", err: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := query{name: "example.com.", qtype: dns.TypeSOA}.msg()
+			m.SetTsig(testKey, dns.HmacSHA256, 300, time.Now().Unix())
+			c := &dns.Client{Net: "udp", Timeout: 2 * time.Second, TsigSecret: map[string]string{testKey: tc.secret}}
+			r, _, err := c.Exchange(m, s.Addr().String())
+			if tc.err {
+				if err == nil && r.Rcode != dns.RcodeNotAuth {
+					t.Fatalf("response %v, want NOTAUTH or a TSIG error", r)
+				}
+				return
+			}
+			if err != nil || r.Rcode != tc.rcode || r.IsTsig() == nil || len(r.Answer) != 1 {
+				t.Fatalf("response %v, err %v; want a signed SOA answer", r, err)
+			}
+		})
+	}
+}
+
+func TestServeIPv6(t *testing.T) {
+	if ln, err := net.ListenPacket("udp", "[::1]:0"); err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	} else {
+		ln.Close()
+	}
+	s := startServer(t, Config{Addr: "[::1]:0", ReusePort: 1})
+	r := exchange(t, "udp", s.Addr().String(), query{name: "sip1.example.com.", qtype: dns.TypeAAAA, edns: 1232}.msg())
+	checkSection(t, "answer", r.Answer, []string{sip1AAAA})
 }

@@ -151,7 +151,7 @@ func serveDNS(ctx context.Context, g *globals, cfg dnsserver.Config, metricsAddr
 		return failure(err)
 	}
 	defer s.Close()
-	stopMetrics, err := serveMetrics(metricsAddr, s)
+	stopMetrics, err := serveMetrics(g, metricsAddr, s)
 	if err != nil {
 		return failure(err)
 	}
@@ -180,7 +180,7 @@ func zoneList(s *dnsserver.Server) string {
 
 // serveMetrics serves the server's counters on addr, from a registry of
 // its own. It returns a function that stops it.
-func serveMetrics(addr string, s *dnsserver.Server) (func(), error) {
+func serveMetrics(g *globals, addr string, s *dnsserver.Server) (func(), error) {
 	if addr == "" {
 		return func() {}, nil
 	}
@@ -195,7 +195,7 @@ func serveMetrics(addr string, s *dnsserver.Server) (func(), error) {
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintf(os.Stderr, "metrics: %v\n", err)
+			fmt.Fprintf(g.stderr, "siplocate: metrics: %v\n", err)
 		}
 	}()
 	return func() { _ = hs.Close() }, nil
