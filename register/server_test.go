@@ -30,6 +30,7 @@ type testServer struct {
 	handler  func(req *sip.Request) *sip.Response // nil response: stay silent
 	received []*sip.Request
 	silent   atomic.Bool // drop everything, OPTIONS included
+	options  atomic.Int64
 }
 
 // newTestServer starts a server answering REGISTER with handler.
@@ -59,6 +60,7 @@ func newTestServerAt(t testing.TB, addr string, handler func(req *sip.Request) *
 	s.target = locate.Target{Transport: locate.UDP, Addr: ap.Addr().Unmap(), Port: ap.Port()}
 	srv.OnRegister(s.serve)
 	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
+		s.options.Add(1)
 		if !s.silent.Load() {
 			_ = tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
 		}
@@ -233,4 +235,17 @@ func (e *events) snapshot() []Event {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]Event(nil), e.all...)
+}
+
+// count returns how many events of kind came so far.
+func (e *events) count(kind Kind) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, ev := range e.all {
+		if ev.Kind == kind {
+			n++
+		}
+	}
+	return n
 }
