@@ -140,13 +140,17 @@ func mapValues(m map[string]*Zone) []*Zone {
 
 // watch polls the zone files every ReloadInterval until Close.
 func (s *Server) watch() {
-	t := time.NewTicker(s.cfg.ReloadInterval)
-	defer t.Stop()
+	tick := s.cfg.tick
+	if tick == nil {
+		t := time.NewTicker(s.cfg.ReloadInterval)
+		defer t.Stop()
+		tick = t.C
+	}
 	for {
 		select {
 		case <-s.ctx.Done():
 			return
-		case <-t.C:
+		case <-tick:
 			_ = s.ReloadIfChanged() // logged by reload
 		}
 	}

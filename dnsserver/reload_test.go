@@ -109,3 +109,18 @@ func TestQueriesDuringReload(t *testing.T) {
 		t.Errorf("query during reload: %s", e)
 	}
 }
+
+// TestWatchReloadsChangedFile drives the polling loop with a tick channel
+// of its own: the second tick is taken only once the first one's reload
+// is done.
+func TestWatchReloadsChangedFile(t *testing.T) {
+	path := writeZone(t, t.TempDir(), "db.zone", zoneVersion("1", "192.0.2.1"))
+	tick := make(chan time.Time)
+	s := startServer(t, Config{Zones: []string{path}, tick: tick})
+	writeZone(t, "", path, zoneVersion("2", "192.0.2.2"))
+	tick <- time.Time{}
+	tick <- time.Time{}
+	if got := sip1Address(t, s); got != "192.0.2.2" {
+		t.Errorf("after a tick sip1 is %s, want 192.0.2.2", got)
+	}
+}

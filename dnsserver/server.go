@@ -30,9 +30,11 @@ type Config struct {
 	ReloadInterval time.Duration  // how often to look for changed zone files; 0: never
 	Logger         *slog.Logger   // nil: silent
 
-	// now and notifyRetry are for tests.
+	// now, notifyRetry and tick are for tests; tick replaces the
+	// ReloadInterval ticker.
 	now         func() time.Time
 	notifyRetry time.Duration
+	tick        <-chan time.Time
 }
 
 // TSIGKey is a TSIG key (RFC 8945) allowed to transfer zones.
@@ -152,7 +154,7 @@ func (s *Server) Start() error {
 	for _, u := range s.udp {
 		s.wg.Go(u.serve)
 	}
-	if s.cfg.ReloadInterval > 0 {
+	if s.cfg.ReloadInterval > 0 || s.cfg.tick != nil {
 		s.wg.Go(s.watch)
 	}
 	s.notifyAll(s.Zones())
