@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"github.com/siplocate/siplocate/internal/testenv"
 )
 
@@ -112,14 +114,17 @@ database:
 log:
   - target: stderr
     any: info
+{{keys}}
 remote:
   - id: primary
     address: 127.0.2.2@{{primaryPort}}
     via: 127.0.2.3
+{{remoteKey}}
 acl:
   - id: notify_from_primary
     address: 127.0.2.2
     action: notify
+{{aclKey}}
 zone:
   - domain: example.com
     storage: "{{dir}}/zones"
@@ -128,10 +133,29 @@ zone:
     acl: notify_from_primary
 `
 
+// knotKey is the TSIG part of Knot's configuration for the key of
+// testKey/testSecret.
+var knotKey = map[string]string{
+	"keys":      "key:\n  - id: " + testKey + "\n    algorithm: hmac-sha256\n    secret: " + testSecret,
+	"remoteKey": "    key: " + testKey,
+	"aclKey":    "    key: " + testKey,
+}
+
 // TestInteropKnotSecondary has a real Knot secondary pull example.com from
-// us after our NOTIFY, answer the same as we do, and follow a reload.
+// us after our NOTIFY, answer the same as we do, and follow a reload: once
+// allowed by its address, once by a TSIG key (Knot then signs its SOA
+// queries over UDP and its transfers over TCP, and we sign our NOTIFYs).
 func TestInteropKnotSecondary(t *testing.T) {
 	testenv.RequireInterop(t)
+	t.Run("by address", func(t *testing.T) {
+		testKnotSecondary(t, Config{AllowTransfer: []netip.Prefix{netip.MustParsePrefix("127.0.2.3/32")}}, nil)
+	})
+	t.Run("by TSIG", func(t *testing.T) {
+		testKnotSecondary(t, Config{TSIG: []TSIGKey{{Name: testKey, Algorithm: dns.HmacSHA256, Secret: testSecret}}}, knotKey)
+	})
+}
+
+func testKnotSecondary(t *testing.T, cfg Config, tsig map[string]string) {
 	knotd := testenv.LookPath(t, "knotd")
 	dir := t.TempDir()
 	zone := filepath.Join(dir, "primary.zone")
@@ -142,18 +166,19 @@ func TestInteropKnotSecondary(t *testing.T) {
 	testenv.WriteFile(t, dir, "primary.zone", string(text))
 	port := freePort(t, "127.0.2.3")
 	primaryPort := freePort(t, "127.0.2.2")
-	s := startServer(t, Config{
-		Zones: []string{zone}, Addr: "127.0.2.2:" + primaryPort,
-		AllowTransfer: []netip.Prefix{netip.MustParsePrefix("127.0.2.3/32")},
-		Notify:        []string{"127.0.2.3:" + port},
-		notifyRetry:   300 * time.Millisecond,
-	})
+	cfg.Zones, cfg.Addr = []string{zone}, "127.0.2.2:"+primaryPort
+	cfg.Notify, cfg.notifyRetry = []string{"127.0.2.3:" + port}, 300*time.Millisecond
+	s := startServer(t, cfg)
 	for _, d := range []string{"db", "zones"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	conf := testenv.WriteFile(t, dir, "knot.conf", testenv.Expand(knotConf, map[string]string{"dir": dir, "port": port, "primaryPort": primaryPort}))
+	vars := map[string]string{"dir": dir, "port": port, "primaryPort": primaryPort, "keys": "", "remoteKey": "", "aclKey": ""}
+	for k, v := range tsig {
+		vars[k] = v
+	}
+	conf := testenv.WriteFile(t, dir, "knot.conf", testenv.Expand(knotConf, vars))
 	knot := testenv.Start(t, knotd, "-c", conf, "-s", filepath.Join(dir, "knot.sock"))
 	knotAddr := "127.0.2.3:" + port
 	waitSerial(t, knot, knotAddr, "2026112501")
