@@ -29,7 +29,9 @@ type lookup struct {
 }
 
 // Lookup answers qname/qtype from the zone: RFC 1034 §4.3.2 for one zone,
-// with wildcards per RFC 4592 and CNAMEs followed inside the zone.
+// with wildcards per RFC 4592 and CNAMEs followed inside the zone. qname
+// must be in the zone; the server picks the zone by longest match first.
+// It returns the result, the answer section and the authority section.
 func (z *Zone) Lookup(qname string, qtype uint16) (Result, []dns.RR, []dns.RR) {
 	l := z.lookup(dns.CanonicalName(qname), qtype)
 	return l.result, l.answer, l.ns

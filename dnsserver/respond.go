@@ -35,9 +35,8 @@ func (s *snapshot) zoneFor(name string) *Zone {
 	return s.zones["."]
 }
 
-// respond builds the response to req. It returns nil when req must not be
-// answered (it is itself a response). udpSize is the largest response the
-// transport carries: 0 for TCP, which carries any.
+// respond builds the response to req, before any fitting to a UDP size. It
+// returns nil when req must not be answered (it is itself a response).
 func (s *snapshot) respond(req *dns.Msg) *dns.Msg {
 	if req.Response {
 		return nil
