@@ -112,7 +112,7 @@ type Policy struct {
 
 // New returns a Policy with no targets.
 func New(cfg Config) *Policy {
-	return &Policy{cfg: cfg, hold: map[string]time.Time{}, suspended: map[string]bool{}}
+	return &Policy{cfg: cfg}
 }
 
 // SetTargets replaces the located targets, best first. What the policy

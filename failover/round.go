@@ -140,6 +140,9 @@ func (p *Policy) Report(t locate.Target, o Outcome, retryAfter time.Duration, no
 		p.advance() // RFC 3263 §4.3: a transport failure moves on at once
 	case Unavailable:
 		if retryAfter > 0 {
+			if p.hold == nil {
+				p.hold = map[string]time.Time{}
+			}
 			p.hold[Key(t)] = now.Add(retryAfter)
 		}
 		p.advance() // RFC 3263 §4.3: 503 moves on at once
@@ -166,7 +169,12 @@ func (p *Policy) advance() {
 }
 
 // Suspend marks t as not answering probes: rounds try it last until Resume.
-func (p *Policy) Suspend(t locate.Target) { p.suspended[Key(t)] = true }
+func (p *Policy) Suspend(t locate.Target) {
+	if p.suspended == nil {
+		p.suspended = map[string]bool{}
+	}
+	p.suspended[Key(t)] = true
+}
 
 // Resume marks t as answering probes again.
 func (p *Policy) Resume(t locate.Target) { delete(p.suspended, Key(t)) }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"testing"
 	"time"
@@ -61,10 +62,19 @@ func TestInteropKamailioScale(t *testing.T) {
 		}
 	}
 	elapsed := time.Since(start)
-	time.Sleep(2 * time.Second) // idle: no transaction in flight
-	runtime.GC()
+	time.Sleep(6 * time.Second) // idle: past Timer K (T4, 5 s), no transaction left
+	if f, err := os.Create(os.Getenv("SIPLOCATE_HEAPPROFILE")); err == nil {
+		runtime.GC()
+		_ = pprof.WriteHeapProfile(f)
+		_ = f.Close()
+	}
+	for range 4 {
+		runtime.GC() // each GC may halve the stacks that grew while registering
+	}
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
+	t.Logf("MEASURE scale: heap in use %.1f MiB (before %.1f), stacks %.1f MiB (before %.1f)",
+		float64(after.HeapInuse)/(1<<20), float64(before.HeapInuse)/(1<<20), float64(after.StackInuse)/(1<<20), float64(before.StackInuse)/(1<<20))
 	used := float64(after.HeapInuse+after.StackInuse) - float64(before.HeapInuse+before.StackInuse)
 	t.Logf("MEASURE scale: %d accounts registered in %.2fs: %.0f registrations/s; %.1f MiB heap+stacks idle: %.2f KiB per account; goroutines %d",
 		n, elapsed.Seconds(), float64(n)/elapsed.Seconds(), used/(1<<20), used/1024/float64(n), runtime.NumGoroutine())
