@@ -60,22 +60,21 @@ func (s *Server) refuseTransfer(w dns.ResponseWriter, req *dns.Msg, rcode int) {
 }
 
 // sendZone writes the zone as RFC 5936 §2.2 says: the SOA first, every
-// record, the SOA again last, in as many messages as it takes. Signed
-// transfers sign every message (RFC 8945 §5.3.1).
+// record, the SOA again last, in as many messages as it takes. A message
+// is filled until its records' uncompressed size reaches xfrChunk, so the
+// compressed message always fits. Signed transfers sign every message
+// (RFC 8945 §5.3.1).
 func (s *Server) sendZone(w dns.ResponseWriter, req *dns.Msg, z *Zone) error {
-	rrs := append(z.Records(), z.SOA)
-	m := s.xfrMsg(req)
-	for _, rr := range rrs {
-		m.Answer = append(m.Answer, rr)
-		if m.Len() < xfrChunk {
-			continue
+	m, size := s.xfrMsg(req), 0
+	for _, rr := range append(z.Records(), z.SOA) {
+		n := dns.Len(rr)
+		if size+n > xfrChunk && len(m.Answer) > 0 {
+			if err := s.writeXfr(w, req, m); err != nil {
+				return err
+			}
+			m, size = s.xfrMsg(req), 0
 		}
-		m.Answer = m.Answer[:len(m.Answer)-1]
-		if err := s.writeXfr(w, req, m); err != nil {
-			return err
-		}
-		m = s.xfrMsg(req)
-		m.Answer = append(m.Answer, rr)
+		m.Answer, size = append(m.Answer, rr), size+n
 	}
 	return s.writeXfr(w, req, m)
 }
