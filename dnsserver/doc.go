@@ -16,8 +16,9 @@
 //
 // Answers for every name and type in a zone are packed into wire form when
 // the zone loads; a UDP query for one of them costs a map lookup and a copy.
-// Anything else takes the slow path, which builds the answer with miekg/dns
-// and gives the same result.
+// Answers for other plain queries (NXDOMAIN, wildcards) are built once and
+// cached per socket. Anything else takes the slow path, which builds the
+// answer with miekg/dns and gives the same result.
 //
 //	s, err := dnsserver.New(dnsserver.Config{Zones: []string{"example.com.zone"}, Addr: "127.0.0.1:5353"})
 //	if err != nil { ... }

@@ -13,25 +13,35 @@ type fastQuery struct {
 	do      bool   // its DO bit (RFC 3225)
 }
 
-// serve answers the query q from the table, writing the response into out
+// serveFast answers the query q from the precomputed table or, when c is
+// not nil, from c (filling it on a miss), writing the response into out
 // (reused). It reports false for anything it does not handle exactly as the
 // slow path would; the caller then takes the slow path. key is scratch
 // space. It returns the question type and response code for the counters.
-func (t wireTable) serve(q, out, key []byte) (resp []byte, qtype uint16, rcode uint8, ok bool) {
+func (s *snapshot) serveFast(q, out, key []byte, c *answerCache) (resp []byte, qtype uint16, rcode uint8, ok bool) {
 	var fq fastQuery
 	key, ok = parseFast(q, key[:0], &fq)
 	if !ok {
 		return nil, 0, 0, false
 	}
-	wa, ok := t.exact[string(key)]
-	if !ok && otherTypeOK(fq.qtype) {
-		wa, ok = t.other[string(key[:fq.nameLen])]
+	wa, ok := s.wire.lookup(key, &fq)
+	if !ok && c != nil {
+		wa, ok = c.lookup(s, q, key)
 	}
 	if !ok {
 		return nil, 0, 0, false
 	}
 	resp, ok = patch(wa.msg, q, out[:0], &fq)
 	return resp, fq.qtype, wa.rcode, ok
+}
+
+// lookup finds the precomputed answer for key.
+func (t wireTable) lookup(key []byte, fq *fastQuery) (wireAnswer, bool) {
+	wa, ok := t.exact[string(key)]
+	if !ok && otherTypeOK(fq.qtype) {
+		wa, ok = t.other[string(key[:fq.nameLen])]
+	}
+	return wa, ok
 }
 
 // parseFast checks that q is a plain query (one question of class IN,

@@ -124,3 +124,24 @@ func TestWatchReloadsChangedFile(t *testing.T) {
 		t.Errorf("after a tick sip1 is %s, want 192.0.2.2", got)
 	}
 }
+
+// TestReloadEmptiesAnswerCache checks that a name cached as NXDOMAIN by a
+// socket is found once a reload adds it.
+func TestReloadEmptiesAnswerCache(t *testing.T) {
+	path := writeZone(t, t.TempDir(), "db.zone", zoneVersion("1", "192.0.2.1"))
+	s := newTestServer(t, path)
+	u := &udpSocket{srv: s}
+	raw := pack(t, query{name: "sip2.example.com.", qtype: dns.TypeA}.msg())
+	for range 2 {
+		if r := unpack(t, u.handle(raw, make([]byte, 0, 512), nil)); r.Rcode != dns.RcodeNameError {
+			t.Fatalf("before reload: %v, want NXDOMAIN", r)
+		}
+	}
+	writeZone(t, "", path, zoneVersion("2", "192.0.2.1")+"sip2 A 192.0.2.2\n")
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if r := unpack(t, u.handle(raw, make([]byte, 0, 512), nil)); r.Rcode != dns.RcodeSuccess || len(r.Answer) != 1 {
+		t.Errorf("after reload: %v, want sip2's A record", r)
+	}
+}

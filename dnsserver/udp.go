@@ -17,8 +17,9 @@ import (
 // per query on the fast path.
 type udpSocket struct {
 	srv  *Server
-	conn *net.UDPConn
-	st   stats
+	conn  *net.UDPConn
+	st    stats
+	cache answerCache
 }
 
 // listenUDP opens cfg.reusePort() sockets on the address, with
@@ -141,7 +142,7 @@ func (u *udpSocket) answerBatch(in, out []ipv4.Message, key []byte) int {
 // handle returns the response to one packet, or nil to drop it.
 func (u *udpSocket) handle(q, out, key []byte) []byte {
 	snap := u.srv.snap.Load()
-	if resp, qtype, rcode, ok := snap.wire.serve(q, out, key); ok {
+	if resp, qtype, rcode, ok := snap.serveFast(q, out, key, &u.cache); ok {
 		u.st.count(qtype, int(rcode))
 		return resp
 	}

@@ -77,6 +77,24 @@ func (t wireTable) addNode(s *snapshot, name string, n *node) {
 
 // add packs the answer to name/qtype into m, keyed with the type or not.
 func (t wireTable) add(m map[string]wireAnswer, s *snapshot, name string, qtype uint16, withType bool) {
+	wa, ok := s.canonical(name, qtype)
+	if !ok {
+		return // left to the slow path
+	}
+	key, ok := appendWireName(make([]byte, 0, len(name)+4), wa.msg[12:])
+	if !ok {
+		return
+	}
+	if withType {
+		key = binary.BigEndian.AppendUint16(key, qtype)
+	}
+	m[string(key)] = wa
+}
+
+// canonical returns the slow path's answer to name/qtype asked with EDNS0,
+// a large payload size, DO clear, ID, RD and CD zero: the form the fast
+// path patches. It reports false when the answer cannot take that form.
+func (s *snapshot) canonical(name string, qtype uint16) (wireAnswer, bool) {
 	req := new(dns.Msg)
 	req.SetQuestion(name, qtype)
 	req.RecursionDesired = false
@@ -85,16 +103,9 @@ func (t wireTable) add(m map[string]wireAnswer, s *snapshot, name string, qtype 
 	resp := s.respond(req)
 	buf, err := resp.Pack()
 	if err != nil || !endsWithOPT(buf) {
-		return // left to the slow path
+		return wireAnswer{}, false
 	}
-	key, ok := appendWireName(make([]byte, 0, len(name)+4), buf[12:])
-	if !ok {
-		return
-	}
-	if withType {
-		key = binary.BigEndian.AppendUint16(key, qtype)
-	}
-	m[string(key)] = wireAnswer{msg: buf, rcode: uint8(resp.Rcode)}
+	return wireAnswer{msg: buf, rcode: uint8(resp.Rcode)}, true
 }
 
 // appendWireName appends the uncompressed, lower-cased wire name at the start
