@@ -16,7 +16,7 @@ import (
 // goroutine reads it and answers in line: no goroutine and no allocation
 // per query on the fast path.
 type udpSocket struct {
-	srv  *Server
+	srv   *Server
 	conn  *net.UDPConn
 	st    stats
 	cache answerCache
