@@ -56,7 +56,13 @@ type Agent struct {
 	stacks   map[string]*stack // by TLS server name; "" for UDP and TCP
 
 	probes probeCache
+	rounds chan struct{} // a slot per round in flight, bounding bursts
 }
+
+// maxRoundsInFlight bounds the rounds (registrations) in flight at once, so
+// that 10,000 accounts starting together do not overflow the server's UDP
+// receive buffer and pay for it in retransmissions.
+const maxRoundsInFlight = 256
 
 // New returns an Agent for cfg. It does no I/O.
 func New(cfg Config) (*Agent, error) {
@@ -70,7 +76,7 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
-	return &Agent{cfg: cfg, log: log, stacks: map[string]*stack{}}, nil
+	return &Agent{cfg: cfg, log: log, stacks: map[string]*stack{}, rounds: make(chan struct{}, maxRoundsInFlight)}, nil
 }
 
 func (a *Agent) now() time.Time {

@@ -87,7 +87,7 @@ func (s *session) run(ctx context.Context) {
 			timer.Stop()
 		case <-timer.C:
 			fb := failback
-			next = time.Now().Add(onFreshStack(func() time.Duration { return s.round(ctx, fb) }))
+			next = time.Now().Add(onFreshStack(func() time.Duration { return s.boundedRound(ctx, fb) }))
 			failback = false
 		case <-tick:
 			timer.Stop()
@@ -117,4 +117,15 @@ func onFreshStack2[A, B any](f func() (A, B)) (A, B) {
 	}
 	p := onFreshStack(func() pair { a, b := f(); return pair{a, b} })
 	return p.a, p.b
+}
+
+// boundedRound runs a round once one of the agent's round slots is free.
+func (s *session) boundedRound(ctx context.Context, failback bool) time.Duration {
+	select {
+	case s.agent.rounds <- struct{}{}:
+	case <-ctx.Done():
+		return 0
+	}
+	defer func() { <-s.agent.rounds }()
+	return s.round(ctx, failback)
 }
