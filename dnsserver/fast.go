@@ -81,7 +81,7 @@ func parseOPT(b []byte, fq *fastQuery) bool {
 	if optLen+rdlen != len(b) || !wellFormedOptions(b[optLen:]) {
 		return false
 	}
-	fq.edns, fq.size, fq.do = true, max(512, int(binary.BigEndian.Uint16(b[3:]))), b[7]&0x80 != 0
+	fq.edns, fq.size, fq.do = true, ednsLimit(binary.BigEndian.Uint16(b[3:])), b[7]&0x80 != 0
 	return true
 }
 

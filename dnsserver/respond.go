@@ -119,11 +119,19 @@ func (s *snapshot) badVersion(req, m *dns.Msg) *dns.Msg {
 	return m
 }
 
-// udpLimit returns the largest UDP response req allows: its EDNS0 payload
-// size, at least 512 (RFC 6891 §6.2.5), or 512 without EDNS0 (RFC 1035 §4.2.1).
+// udpLimit returns the largest UDP response req allows: 512 without EDNS0
+// (RFC 1035 §4.2.1), else its payload size within [512, 1232].
 func udpLimit(req *dns.Msg) int {
 	if opt := req.IsEdns0(); opt != nil {
-		return max(512, int(opt.UDPSize()))
+		return ednsLimit(opt.UDPSize())
 	}
 	return 512
+}
+
+// ednsLimit bounds the client's EDNS0 payload size: below 512 counts as 512
+// (RFC 6891 §6.2.5), and above our own advertised size the smaller of the
+// two applies (§6.2.5 again), which keeps responses from being fragmented
+// (RFC 9715 recommends 1232 for UDP).
+func ednsLimit(size uint16) int {
+	return min(max(512, int(size)), advertisedUDPSize)
 }

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -130,13 +132,14 @@ func checkSameOrigin(zones []*Zone, z *Zone) error {
 	return nil
 }
 
-// Zones returns the zones served now.
+// Zones returns the zones served now, sorted by origin.
 func (s *Server) Zones() []*Zone {
 	snap := s.snap.Load()
 	out := make([]*Zone, 0, len(snap.zones))
 	for _, z := range snap.zones {
 		out = append(out, z)
 	}
+	slices.SortFunc(out, func(a, b *Zone) int { return strings.Compare(a.Origin, b.Origin) })
 	return out
 }
 
