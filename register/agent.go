@@ -56,10 +56,10 @@ type Agent struct {
 	stacks   map[string]*stack // by TLS server name; "" for UDP and TCP
 
 	probes probeCache
-	rounds chan struct{} // a slot per round in flight, bounding bursts
+	rounds chan struct{} // a slot per first registration in flight
 }
 
-// maxRoundsInFlight bounds the rounds (registrations) in flight at once, so
+// maxRoundsInFlight bounds the first registrations in flight at once, so
 // that 10,000 accounts starting together do not overflow the server's UDP
 // receive buffer and pay for it in retransmissions.
 const maxRoundsInFlight = 256

@@ -119,8 +119,14 @@ func onFreshStack2[A, B any](f func() (A, B)) (A, B) {
 	return p.a, p.b
 }
 
-// boundedRound runs a round once one of the agent's round slots is free.
+// boundedRound runs a round; until the account first registers, only once
+// one of the agent's start-up slots is free. Later rounds are spread by
+// their own refresh times and must not wait behind rounds stuck on a
+// silent server.
 func (s *session) boundedRound(ctx context.Context, failback bool) time.Duration {
+	if s.everRegistered {
+		return s.round(ctx, failback)
+	}
 	select {
 	case s.agent.rounds <- struct{}{}:
 	case <-ctx.Done():
