@@ -86,6 +86,10 @@ func registrarLine(tl *Timeline, who string, e registrar.Event) {
 		tl.Add(who, "answered", "%s from %s -> %d %s", e.Method, e.Source, e.Status, e.Reason)
 	case registrar.EventRegistered:
 		tl.Add(who, "bound", "binding %s -> %s for %v", e.AOR, e.Contact, e.Expires)
+	case registrar.EventUnregistered:
+		tl.Add(who, "unbound", "binding %s -> %s removed", e.AOR, e.Contact)
+	case registrar.EventExpired:
+		tl.Add(who, "expired", "binding %s -> %s expired", e.AOR, e.Contact)
 	case registrar.EventDropped:
 		tl.Add(who, "dropped", "%s from %s dropped unanswered (%s)", e.Method, e.Source, e.Reason)
 	}

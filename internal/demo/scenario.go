@@ -61,15 +61,15 @@ func (s *scenario) last(exp, slack time.Duration) step {
 		return step{"stays-on-backup", s.staysOnBackup, 2*exp + slack}
 	case failover.SavedUntilTTL:
 		// Back to the top of the list once the records' TTL runs out.
-		return step{"failback", s.registered(s.cfg.primary()), s.cfg.ttl() + exp + slack}
+		return step{"failback", s.failback, s.cfg.ttl() + exp + slack}
 	case failover.Static:
 		// The guide: back to the primary IP after 3 re-tries.
-		return step{"failback", s.registered(s.cfg.primary()), 4*exp + slack}
+		return step{"failback", s.failback, 4*exp + slack}
 	}
 	if s.cfg.Probe > 0 {
-		return step{"failback", s.registered(s.cfg.primary()), 2*s.cfg.Probe + slack}
+		return step{"failback", s.failback, 2*s.cfg.Probe + slack}
 	}
-	return step{"failback", s.registered(s.cfg.primary()), exp + slack}
+	return step{"failback", s.failback, exp + slack}
 }
 
 // next returns the phone's next event, or an error when wait passes first.
@@ -127,6 +127,24 @@ func (s *scenario) registered(ip string) func(context.Context, time.Duration) er
 	return func(ctx context.Context, wait time.Duration) error {
 		return s.until(ctx, wait, func(e register.Event) bool { return isAt(e, ip) })
 	}
+}
+
+// failback waits for the registration with the primary, then for the
+// binding left at the backup to be removed (Expires: 0), so that calls
+// are not forked to both servers.
+func (s *scenario) failback(ctx context.Context, wait time.Duration) error {
+	start := time.Now()
+	if err := s.registered(s.cfg.primary())(ctx, wait); err != nil {
+		return err
+	}
+	rest := max(wait-time.Since(start), 2*s.cfg.attemptTimeout())
+	err := s.until(ctx, rest, func(e register.Event) bool {
+		return e.Kind == register.Unregistered && e.Target.Addr.String() == s.cfg.backup()
+	})
+	if err != nil {
+		return fmt.Errorf("registered with the primary, but the binding at the backup was not removed: %w", err)
+	}
+	return nil
 }
 
 // unanswered waits for the phone's maxTries unanswered REGISTERs to the

@@ -19,9 +19,10 @@ func zoneText(primary, backup string, port, ttl int) string {
 	fmt.Fprintf(&b, "@          IN SOA   ns hostmaster 2026112501 3600 600 86400 %d\n", ttl)
 	b.WriteString("@          IN NS    ns\n")
 	b.WriteString("ns         IN A     127.0.0.1\n")
-	// RFC 3263 §4.1: NAPTR with flag "s" leads to the SRV records.
-	b.WriteString(`@          IN NAPTR 10 50 "s" "SIP+D2U" "" _sip._udp` + "\n")
-	b.WriteString(`@          IN NAPTR 20 50 "s" "SIP+D2T" "" _sip._tcp` + "\n")
+	// RFC 3263 §4.1: NAPTR with flag "S" leads to the SRV records (the
+	// guide writes it in capitals; flags are case-insensitive, RFC 3403 §4.1).
+	b.WriteString(`@          IN NAPTR 10 50 "S" "SIP+D2U" "" _sip._udp` + "\n")
+	b.WriteString(`@          IN NAPTR 20 50 "S" "SIP+D2T" "" _sip._tcp` + "\n")
 	for _, proto := range []string{"udp", "tcp"} {
 		fmt.Fprintf(&b, "_sip._%s  IN SRV   10 60 %d sip1\n", proto, port)
 		fmt.Fprintf(&b, "_sip._%s  IN SRV   20 40 %d sip2\n", proto, port)
