@@ -199,7 +199,11 @@ func phoneLine(tl *Timeline, e register.Event) {
 	case register.AttemptFailed:
 		tl.Add("phone", string(e.Kind), "no good answer from %s: %s %s", t, e.Outcome, errText(e.Err))
 	case register.Registered:
-		tl.Add("phone", string(e.Kind), "registered with %s (%s) for %v", t, e.Target.Host, e.Expires)
+		host := ""
+		if e.Target.Host != "" && e.Target.Host != e.Target.Addr.String() {
+			host = " (" + e.Target.Host + ")"
+		}
+		tl.Add("phone", string(e.Kind), "registered with %s%s for %v", t, host, e.Expires)
 	case register.FailedOver:
 		tl.Add("phone", string(e.Kind), "FAILED OVER from %s to %s", e.From.AddrPort(), t)
 	case register.FailedBack:
