@@ -82,8 +82,16 @@ func checkResponse(req *sip.Request, res *sip.Response) error {
 
 // grantedExpiry returns the expiry the registrar granted to contact
 // (RFC 3261 §10.2.4): the expires parameter of our Contact in the 2xx, or
-// its Expires header, or what we asked for.
+// its Expires header, or what we asked for. A registrar may shorten the
+// expiry but not lengthen it (§10.3 step 7), so a longer grant counts as
+// what we asked for: refreshing later than that would trust a server that
+// may drop the binding at the time we asked for.
 func grantedExpiry(res *sip.Response, contact sip.Uri, asked time.Duration) time.Duration {
+	return min(offeredExpiry(res, contact, asked), asked)
+}
+
+// offeredExpiry is the expiry the 2xx states, or asked when it states none.
+func offeredExpiry(res *sip.Response, contact sip.Uri, asked time.Duration) time.Duration {
 	for _, h := range res.GetHeaders("Contact") {
 		c, ok := h.(*sip.ContactHeader)
 		if !ok || !sameContact(c.Address, contact) {

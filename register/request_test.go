@@ -31,6 +31,9 @@ func TestGrantedExpiry(t *testing.T) {
 		{name: "Expires header", headers: "Contact: <sip:bob@10.0.0.1>;expires=30\nExpires: 60\n", want: 60 * time.Second},
 		{name: "nothing: what we asked", headers: "", want: time.Hour},
 		{name: "bad expires param", headers: "Contact: <sip:alice@127.0.0.1:5555>;expires=soon\n", want: time.Hour},
+		{name: "longer than asked: asked (RFC 3261 §10.3 step 7)", headers: "Contact: <sip:alice@127.0.0.1:5555>;expires=7200\n", want: time.Hour},
+		{name: "Expires header longer than asked", headers: "Expires: 4294967295\n", want: time.Hour},
+		{name: "Expires header overflowing 32 bits", headers: "Expires: 99999999999\n", want: time.Hour},
 	}
 	for _, tc := range tests {
 		res := parseResponse(t, strings.Replace(head, "%s", "200 OK", 1)+tc.headers+"Content-Length: 0\n\n")
