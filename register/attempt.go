@@ -32,6 +32,9 @@ type result struct {
 func (s *session) attempt(ctx context.Context, t locate.Target) result {
 	s.emit(Event{Kind: Registering, Target: t})
 	r := s.exchange(ctx, t, s.expires, nil)
+	if errors.Is(r.err, errDropped) { // an unusable challenge or 423
+		s.log.Warn("dropped a response", "target", targetName(t), "reason", r.err)
+	}
 	switch {
 	case r.granted > 0 || ctx.Err() != nil:
 	case r.outcome == failover.Answered:

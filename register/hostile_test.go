@@ -3,6 +3,7 @@ package register
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -305,6 +306,9 @@ func TestHostileResponsesAreDropped(t *testing.T) {
 			if got.Err == nil {
 				t.Errorf("round failed without a reason")
 			}
+			if len(tc.log) == 2 && tc.log[0] == ours && got.Err != nil && !strings.Contains(got.Err.Error(), tc.log[1]) {
+				t.Errorf("round failed with %v, want the drop's reason %q", got.Err, tc.log[1])
+			}
 			if got.Err != nil && !strings.Contains(got.Err.Error(), tc.reason) {
 				t.Errorf("round failed with %v, want %q", got.Err, tc.reason)
 			}
@@ -429,7 +433,7 @@ func TestHostileChallengesAndExpiries(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := startHostile(t, locate.UDP, tc.reply)
-			ev, _ := startLoggedAgent(t, []locate.Target{h.target}, hostileAccount())
+			ev, logs := startLoggedAgent(t, []locate.Target{h.target}, hostileAccount())
 			if tc.wantExpires > 0 {
 				if got := ev.wait(t, Registered); got.Expires != tc.wantExpires {
 					t.Errorf("registered for %v, want %v", got.Expires, tc.wantExpires)
@@ -442,6 +446,9 @@ func TestHostileChallengesAndExpiries(t *testing.T) {
 			}
 			if got.Err == nil || !strings.Contains(got.Err.Error(), tc.reason) {
 				t.Errorf("round failed with %v, want %q", got.Err, tc.reason)
+			}
+			if errors.Is(got.Err, errDropped) && !anyContains(logs.lines(slog.LevelWarn), "dropped a response", tc.reason) {
+				t.Errorf("no warning with %q; records:\n%s", tc.reason, strings.Join(logs.lines(slog.LevelWarn), "\n"))
 			}
 			if n := h.requests.Load(); tc.wantRequests > 0 && n != tc.wantRequests {
 				t.Errorf("server got %d REGISTERs, want %d", n, tc.wantRequests)

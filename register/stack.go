@@ -109,13 +109,16 @@ func (st *stack) transact(ctx context.Context, t locate.Target, req *sip.Request
 	return st.await(ctx, t, req, tx, refused)
 }
 
-// await waits for the transaction's final response.
+// await waits for the transaction's final response. When it ends without
+// one, the error names the last response dropped, if any.
 func (st *stack) await(ctx context.Context, t locate.Target, req *sip.Request, tx sip.ClientTransaction, refused <-chan struct{}) (*sip.Response, failover.Outcome, error) {
+	dropped := ""
 	for {
 		select {
 		case res := <-tx.Responses():
 			if err := checkResponse(req, res); err != nil {
 				st.log.Warn("dropped a response", "from", t.AddrPort(), "reason", err)
+				dropped = " (" + err.Error() + ")"
 				continue
 			}
 			if res.IsProvisional() {
@@ -125,9 +128,9 @@ func (st *stack) await(ctx context.Context, t locate.Target, req *sip.Request, t
 		case <-refused:
 			return nil, failover.TransportFailed, fmt.Errorf("%s to %s: ICMP port unreachable", req.Method, t.AddrPort())
 		case <-tx.Done():
-			return nil, txOutcome(tx.Err()), fmt.Errorf("%s to %s: %w", req.Method, t.AddrPort(), tx.Err())
+			return nil, txOutcome(tx.Err()), fmt.Errorf("%s to %s: %w%s", req.Method, t.AddrPort(), tx.Err(), dropped)
 		case <-ctx.Done():
-			return nil, failover.TimedOut, fmt.Errorf("%s to %s: no answer: %w", req.Method, t.AddrPort(), ctx.Err())
+			return nil, failover.TimedOut, fmt.Errorf("%s to %s: no answer: %w%s", req.Method, t.AddrPort(), ctx.Err(), dropped)
 		}
 	}
 }
