@@ -58,3 +58,31 @@ func TestFitKeepsOPTLast(t *testing.T) {
 		t.Errorf("last additional record %v, want the OPT", last)
 	}
 }
+
+// TestResponsesCompressed checks that responses go out name-compressed
+// (RFC 1035 §4.1.4) on both paths, also when fit dropped additional
+// records to meet the client's size: miekg's Msg.Truncate would have
+// turned compression off.
+func TestResponsesCompressed(t *testing.T) {
+	s := newTestServer(t)
+	for _, q := range []query{
+		{name: "example.com.", qtype: dns.TypeNAPTR, edns: 1232},
+		{name: "_sip._tcp.pool.example.com.", qtype: dns.TypeSRV},            // additional cut to 512
+		{name: "_sip._tcp.pool.example.com.", qtype: dns.TypeSRV, edns: 600}, // and to 600
+	} {
+		raw := pack(t, q.msg())
+		for path, resp := range map[string][]byte{
+			"fast": (&udpSocket{srv: s}).handle(raw, make([]byte, 0, dns.MaxMsgSize), make([]byte, 0, 260)),
+			"slow": s.slowPath(s.snap.Load(), raw, make([]byte, 0, dns.MaxMsgSize), &stats{}, 0),
+		} {
+			m := unpack(t, resp)
+			m.Compress = false
+			if plain := m.Len(); len(resp) >= plain || len(resp) > udpLimit(q.msg()) {
+				t.Errorf("%s %+v: %d bytes on the wire, %d uncompressed; want compressed within %d", path, q, len(resp), plain, udpLimit(q.msg()))
+			}
+			if len(m.Extra) == 0 || m.Truncated {
+				t.Errorf("%s %+v: %d additional records, TC %v; want some additional records and no TC", path, q, len(m.Extra), m.Truncated)
+			}
+		}
+	}
+}

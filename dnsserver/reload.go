@@ -38,19 +38,19 @@ func (fp fingerprint) changed() bool {
 	return slices.ContainsFunc(fp, func(st fileStamp) bool { return stamp(st.path) != st })
 }
 
-// loadFile loads the zone at path and fingerprints its files. The
-// fingerprint is taken before parsing, so a write during the load shows up
-// as a change next time; on error it covers the main file only.
+// loadFile loads the zone at path and fingerprints its files. The main
+// file's fingerprint is taken before parsing, so a write during the load
+// shows up as a change next time. On error the fingerprint covers the
+// $INCLUDEd files read so far too: fixing the one at fault is a change.
 func loadFile(path string) (*Zone, fingerprint, error) {
 	fp := fingerprint{stamp(path)}
-	z, err := LoadZone(path, "")
-	if err != nil {
-		return nil, fp, err
+	z, files, err := loadZone(path, "")
+	if len(files) > 1 {
+		for _, f := range files[1:] {
+			fp = append(fp, stamp(f))
+		}
 	}
-	for _, f := range z.Files[1:] {
-		fp = append(fp, stamp(f))
-	}
-	return z, fp, nil
+	return z, fp, err
 }
 
 // Reload loads every zone file again. A file that fails keeps its last good

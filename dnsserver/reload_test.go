@@ -1,6 +1,7 @@
 package dnsserver
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -143,5 +144,141 @@ func TestReloadEmptiesAnswerCache(t *testing.T) {
 	}
 	if r := unpack(t, u.handle(raw, make([]byte, 0, 512), nil)); r.Rcode != dns.RcodeSuccess || len(r.Answer) != 1 {
 		t.Errorf("after reload: %v, want sip2's A record", r)
+	}
+}
+
+// TestNoQueryLostDuringReloads queries the server over its sockets, UDP
+// and TCP, without pause while the zone file is rewritten and reloaded
+// many times: by Reload (what SIGHUP calls), by the polling loop after a
+// change, and with a bad file now and then. Every query must get the
+// answer of one of the good versions: zero timeouts, zero errors.
+func TestNoQueryLostDuringReloads(t *testing.T) {
+	path := writeZone(t, t.TempDir(), "db.zone", zoneVersion("1", "192.0.2.1"))
+	tick := make(chan time.Time)
+	s := startServer(t, Config{Zones: []string{path}, ReusePort: 2, tick: tick})
+	addr := s.Addr().String()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	results := make(chan queryTally, 4)
+	for _, network := range []string{"udp", "udp", "tcp", "tcp"} {
+		wg.Go(func() { results <- queryUntil(stop, network, addr) })
+	}
+	const reloads = 60
+	for i := range reloads {
+		serial, a := strconv.Itoa(i+2), []string{"192.0.2.1", "192.0.2.2"}[i%2]
+		switch {
+		case i%10 == 9:
+			writeZone(t, "", path, zoneVersion(serial, a)+"bad A 192.0.2.999\n")
+			if err := s.Reload(); err == nil {
+				t.Fatal("bad file reloaded")
+			}
+		case i%2 == 0:
+			writeZone(t, "", path, zoneVersion(serial, a))
+			if err := s.Reload(); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			writeZone(t, "", path, zoneVersion(serial, a))
+			tick <- time.Time{} // the watch loop takes it and reloads;
+			tick <- time.Time{} // it takes the next once that is done (and finds no change)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	close(results)
+	var total queryTally
+	for r := range results {
+		total.ok, total.failed = total.ok+r.ok, append(total.failed, r.failed...)
+	}
+	if len(total.failed) > 0 || total.ok < reloads {
+		t.Errorf("%d queries answered, %d failed (want none failed, and at least %d answered): %v", total.ok, len(total.failed), reloads, total.failed)
+	}
+	// Reload is called reloads/2 times with a good file and reloads/10
+	// with a bad one; the polling loop may reload more (the tick after
+	// one's reload can catch the next write).
+	if ok, failed := s.reloadsOK.Load(), s.reloadsFailed.Load(); ok < reloads/2 || failed < reloads/10 {
+		t.Errorf("reloads: %d ok, %d refused; want at least %d and %d", ok, failed, reloads/2, reloads/10)
+	}
+}
+
+// queryTally counts one client's queries.
+type queryTally struct {
+	ok     int
+	failed []string
+}
+
+// queryUntil asks for sip1's address over network, one query after the
+// other, until stop is closed, and tallies the outcomes. Over TCP it keeps
+// one connection, as a resolver does.
+func queryUntil(stop <-chan struct{}, network, addr string) queryTally {
+	var tally queryTally
+	c := &dns.Client{Net: network, Timeout: 2 * time.Second}
+	conn, err := c.Dial(addr)
+	if err != nil {
+		tally.failed = append(tally.failed, network+" dial: "+err.Error())
+		return tally
+	}
+	defer conn.Close()
+	q := query{name: "sip1.example.com.", qtype: dns.TypeA, edns: 1232}.msg()
+	for {
+		select {
+		case <-stop:
+			return tally
+		default:
+		}
+		q.Id = dns.Id()
+		r, _, err := c.ExchangeWithConn(q, conn)
+		if problem := checkSip1(r, err); problem != "" {
+			tally.failed = append(tally.failed, network+": "+problem)
+			continue
+		}
+		tally.ok++
+	}
+}
+
+// checkSip1 returns what is wrong with a response to sip1's A query, or "".
+func checkSip1(r *dns.Msg, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	if r.Rcode != dns.RcodeSuccess || len(r.Answer) != 1 {
+		return r.String()
+	}
+	if a, ok := r.Answer[0].(*dns.A); !ok || a.A.String() != "192.0.2.1" && a.A.String() != "192.0.2.2" {
+		return r.Answer[0].String()
+	}
+	return ""
+}
+
+// TestReloadIfIncludedFileChanged changes only a file the zone $INCLUDEs:
+// the polling reload must see it, and a bad included file is refused with
+// its own name and line while the last good zone keeps serving.
+func TestReloadIfIncludedFileChanged(t *testing.T) {
+	dir := t.TempDir()
+	writeZone(t, dir, "sip.inc", "sip1 A 192.0.2.1\n")
+	path := writeZone(t, dir, "db.zone", "$ORIGIN example.com.\n$TTL 60\n@ SOA ns1 hostmaster 1 3600 900 604800 300\n  NS ns1\nns1 A 192.0.2.53\n$INCLUDE sip.inc\n")
+	s := newTestServer(t, path)
+	writeZone(t, dir, "sip.inc", "sip1 A 192.0.2.2\n")
+	if err := s.ReloadIfChanged(); err != nil {
+		t.Fatal(err)
+	}
+	if got := sip1Address(t, s); got != "192.0.2.2" {
+		t.Fatalf("after the included file changed sip1 is %s, want 192.0.2.2", got)
+	}
+	writeZone(t, dir, "sip.inc", "; moved\nsip1 A 192.0.2.3\nsip1 CNAME www\n")
+	err := s.ReloadIfChanged()
+	if err == nil || !strings.Contains(err.Error(), "sip.inc:3") {
+		t.Fatalf("ReloadIfChanged: %v, want the CNAME conflict at sip.inc:3", err)
+	}
+	if got := sip1Address(t, s); got != "192.0.2.2" {
+		t.Errorf("after a bad included file sip1 is %s, want the last good 192.0.2.2", got)
+	}
+	// Fixing the included file alone is a change too.
+	writeZone(t, dir, "sip.inc", "; fixed\nsip1 A 192.0.2.4\n")
+	if err := s.ReloadIfChanged(); err != nil {
+		t.Fatal(err)
+	}
+	if got := sip1Address(t, s); got != "192.0.2.4" {
+		t.Errorf("after the included file was fixed sip1 is %s, want 192.0.2.4", got)
 	}
 }

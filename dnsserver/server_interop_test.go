@@ -183,9 +183,8 @@ func testKnotSecondary(t *testing.T, cfg Config, tsig map[string]string) {
 	knotAddr := "127.0.2.3:" + port
 	waitSerial(t, knot, knotAddr, "2026112501")
 	for _, q := range [][]string{
-		{"example.com", "NAPTR"}, {"_sip._udp.example.com", "SRV"}, {"sip1.example.com", "AAAA"},
-		{"www.example.com", "A"}, {"alias.example.com", "A"}, {"nope.example.com", "A"}, {"sip2.example.com", "AAAA"},
-		{"a.b.wild.example.com", "TXT"}, {"x.ent.wild.example.com", "TXT"}, {"host.sub.example.com", "A"},
+		{"example.com", "NAPTR"}, {"_sip._udp.example.com", "SRV"}, {"www.example.com", "A"},
+		{"nope.example.com", "A"}, {"a.b.wild.example.com", "TXT"}, {"host.sub.example.com", "A"},
 	} {
 		ours, theirs := digAnswer(t, s.Addr().String(), q), digAnswer(t, knotAddr, q)
 		if !strings.Contains(ours, "NOERROR") && !strings.Contains(ours, "NXDOMAIN") {
@@ -195,6 +194,7 @@ func testKnotSecondary(t *testing.T, cfg Config, tsig map[string]string) {
 			t.Errorf("%v:\nours:\n%s\nknot:\n%s", q, ours, theirs)
 		}
 	}
+	compareEveryName(t, zone, s.Addr().String(), knotAddr)
 	// A reload with a new serial reaches Knot by NOTIFY and transfer.
 	testenv.WriteFile(t, dir, "primary.zone", strings.Replace(string(text), "2026112501", "2026112502", 1)+"new A 192.0.2.222\n")
 	if err := s.Reload(); err != nil {
@@ -236,4 +236,61 @@ func digAnswer(t *testing.T, addr string, q []string) string {
 	}
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
+}
+
+// compareTypes are asked for every name of the zone when comparing with a
+// secondary: each type the test zone holds, and some it holds nowhere
+// (NODATA), DS (answered from the parent side of a cut) and ANY (one
+// RRset, RFC 8482 §4.1, as Knot gives).
+var compareTypes = []uint16{
+	dns.TypeSOA, dns.TypeNS, dns.TypeA, dns.TypeAAAA, dns.TypeCNAME, dns.TypeSRV,
+	dns.TypeNAPTR, dns.TypeTXT, dns.TypeMX, dns.TypePTR, dns.TypeDS, dns.TypeCAA, dns.TypeANY,
+}
+
+// compareEveryName asks ours and theirs every name of the zone in file,
+// and a child of each (NXDOMAIN or a wildcard), for every type of
+// compareTypes, and fails t where the response codes, the AA bit or the
+// answer and authority sections differ. Additional sections are left out:
+// what a server adds there is its own choice (RFC 2181 §9).
+func compareEveryName(t *testing.T, file, ours, theirs string) {
+	t.Helper()
+	z, err := LoadZone(file, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for name := range z.nodes {
+		names = append(names, name, "nx-child."+name)
+	}
+	sort.Strings(names)
+	c := &dns.Client{Net: "udp", Timeout: 2 * time.Second}
+	asked := 0
+	for _, name := range names {
+		for _, qt := range compareTypes {
+			q := query{name: name, qtype: qt, edns: 4096}.msg()
+			q.RecursionDesired = false
+			a, b := exchangeWith(t, c, q, ours), exchangeWith(t, c, q, theirs)
+			if got, want := digest(a), digest(b); got != want {
+				t.Errorf("%s %s:\nours:\n%s\nsecondary:\n%s", name, dns.TypeToString[qt], got, want)
+			}
+			asked++
+		}
+	}
+	t.Logf("compared %d questions (%d names × %d types)", asked, len(names), len(compareTypes))
+}
+
+func exchangeWith(t *testing.T, c *dns.Client, q *dns.Msg, addr string) *dns.Msg {
+	t.Helper()
+	r, _, err := c.Exchange(q, addr)
+	if err != nil {
+		t.Fatalf("%s %s to %s: %v", q.Question[0].Name, dns.TypeToString[q.Question[0].Qtype], addr, err)
+	}
+	return r
+}
+
+// digest renders the parts of a response two authoritative servers must
+// agree on.
+func digest(m *dns.Msg) string {
+	return fmt.Sprintf("%s aa=%v tc=%v\nanswer:\n%s\nauthority:\n%s",
+		dns.RcodeToString[m.Rcode], m.Authoritative, m.Truncated, section(m.Answer), section(m.Ns))
 }

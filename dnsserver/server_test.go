@@ -1,10 +1,13 @@
 package dnsserver
 
 import (
+	"context"
+	"log/slog"
 	"net"
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -253,4 +256,76 @@ func TestServeIPv6(t *testing.T) {
 	s := startServer(t, Config{Addr: "[::1]:0", ReusePort: 1})
 	r := exchange(t, "udp", s.Addr().String(), query{name: "sip1.example.com.", qtype: dns.TypeAAAA, edns: 1232}.msg())
 	checkSection(t, "answer", r.Answer, []string{sip1AAAA})
+}
+
+// TestTCPManyQueriesOnOneConnection keeps one TCP connection for more
+// queries than miekg's default limit of 128: a resolver reusing its
+// connection must not see it closed under it (RFC 7766 §6.2.1).
+func TestTCPManyQueriesOnOneConnection(t *testing.T) {
+	s := startServer(t, Config{})
+	c := &dns.Client{Net: "tcp", Timeout: 2 * time.Second}
+	conn, err := c.Dial(s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for i := range 300 {
+		q := query{name: "sip1.example.com.", qtype: dns.TypeA}.msg()
+		q.Id = uint16(i)
+		r, _, err := c.ExchangeWithConn(q, conn)
+		if err != nil || len(r.Answer) != 1 {
+			t.Fatalf("query %d on one connection: %v, %v", i+1, r, err)
+		}
+	}
+}
+
+// logRecorder is a slog.Handler that keeps the records logged through it.
+type logRecorder struct {
+	mu      sync.Mutex
+	records []slog.Record
+}
+
+func (h *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (h *logRecorder) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *logRecorder) WithGroup(string) slog.Handler            { return h }
+
+func (h *logRecorder) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.records = append(h.records, r.Clone())
+	return nil
+}
+
+// find returns the attributes of the records with message msg, as key=value.
+func (h *logRecorder) find(msg string) []map[string]string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []map[string]string
+	for _, r := range h.records {
+		if r.Message != msg {
+			continue
+		}
+		attrs := map[string]string{"level": r.Level.String()}
+		r.Attrs(func(a slog.Attr) bool { attrs[a.Key] = a.Value.String(); return true })
+		out = append(out, attrs)
+	}
+	return out
+}
+
+// TestAXFRRefusedIsLogged checks issue 4's "an AXFR from an address that
+// is not allowed gets REFUSED and is logged": the warning names the zone
+// and the client's address.
+func TestAXFRRefusedIsLogged(t *testing.T) {
+	rec := &logRecorder{}
+	s := startServer(t, Config{
+		AllowTransfer: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")},
+		Logger:        slog.New(rec),
+	})
+	if _, err := axfr(s.Addr().String(), "example.com.", "", ""); err == nil || !strings.Contains(err.Error(), "rcode: 5") {
+		t.Fatalf("AXFR from 127.0.0.1: %v, want REFUSED", err)
+	}
+	got := rec.find("zone transfer refused")
+	if len(got) != 1 || got[0]["level"] != "WARN" || got[0]["zone"] != "example.com." || got[0]["from"] != "127.0.0.1" {
+		t.Errorf("log records %v, want one warning with zone=example.com. from=127.0.0.1", got)
+	}
 }

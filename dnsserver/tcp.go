@@ -17,10 +17,16 @@ func (s *Server) listenTCP() error {
 	}
 	started := make(chan struct{})
 	s.tcp = &dns.Server{
-		Listener:          ln,
-		Handler:           dns.HandlerFunc(s.serveTCP),
-		TsigSecret:        s.cfg.tsigSecrets(),
-		MsgAcceptFunc:     acceptQueries,
+		Listener:      ln,
+		Handler:       dns.HandlerFunc(s.serveTCP),
+		TsigSecret:    s.cfg.tsigSecrets(),
+		MsgAcceptFunc: acceptQueries,
+		// miekg closes a connection after 128 queries by default; a
+		// resolver reusing it then sees its next query fail. RFC 7766
+		// §6.2.1 asks servers to keep connections open for many queries
+		// and close them when idle (miekg's IdleTimeout, 8 s), as NSD and
+		// Knot do.
+		MaxTCPQueries:     -1,
 		NotifyStartedFunc: func() { close(started) },
 	}
 	s.wg.Go(func() { _ = s.tcp.ActivateAndServe() })

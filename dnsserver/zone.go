@@ -42,27 +42,36 @@ func (z *Zone) Records() []dns.RR {
 // Errors give the file and line: miekg's *dns.ParseError for syntax, a
 // *CheckError for records that parse but do not make a zone.
 func LoadZone(path, origin string) (*Zone, error) {
+	z, _, err := loadZone(path, origin)
+	return z, err
+}
+
+// loadZone is LoadZone that also returns the files it read: path and the
+// files it $INCLUDEs, as far as parsing got when it fails, so that a
+// reload can watch the file at fault whichever it is.
+func loadZone(path, origin string) (*Zone, []string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("load zone %s: %w", path, err)
+		return nil, nil, fmt.Errorf("load zone %s: %w", path, err)
 	}
 	f, err := os.Open(abs)
 	if err != nil {
-		return nil, fmt.Errorf("load zone: %w", err)
+		return nil, nil, fmt.Errorf("load zone: %w", err)
 	}
 	defer f.Close()
-	z, err := parseZone(f, abs, origin, true)
+	z, files, err := parseZone(f, abs, origin, true)
 	if err != nil {
-		return nil, err
+		return nil, files, err
 	}
 	z.File = path
-	return z, nil
+	return z, files, nil
 }
 
 // ParseZone parses and checks zone text read from r; file names it in
 // errors. $INCLUDE is refused: it is only for files loaded with LoadZone.
 func ParseZone(r io.Reader, file, origin string) (*Zone, error) {
-	return parseZone(r, file, origin, false)
+	z, _, err := parseZone(r, file, origin, false)
+	return z, err
 }
 
 // located is a record with the place it came from.
@@ -71,7 +80,9 @@ type located struct {
 	pos position
 }
 
-func parseZone(r io.Reader, file, origin string, include bool) (*Zone, error) {
+// parseZone parses and checks a zone; it returns the files read, file
+// first, also on error.
+func parseZone(r io.Reader, file, origin string, include bool) (*Zone, []string, error) {
 	pos := &position{}
 	files := []string{file}
 	zp := dns.NewZoneParser(newLineReader(file, r, pos), origin, file)
@@ -84,14 +95,14 @@ func parseZone(r io.Reader, file, origin string, include bool) (*Zone, error) {
 		recs = append(recs, located{rr: rr, pos: *pos})
 	}
 	if err := zp.Err(); err != nil {
-		return nil, fmt.Errorf("load zone: %w", err)
+		return nil, files, fmt.Errorf("load zone: %w", err)
 	}
 	z, err := buildZone(recs, file, origin)
 	if err != nil {
-		return nil, err
+		return nil, files, err
 	}
 	z.Files = files
-	return z, nil
+	return z, files, nil
 }
 
 // buildZone checks recs and indexes them into a Zone.
