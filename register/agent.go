@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,6 +37,10 @@ type Config struct {
 	// most RetryMax, less up to half at random (RFC 5626 §4.5). Defaults 30 s
 	// and 30 min.
 	RetryBase, RetryMax time.Duration
+	// ShutdownTimeout bounds the unregisters (Expires: 0) that Run sends
+	// once its context is done; default 10 s. They go out at most
+	// maxInFlight at once; those not sent in time are counted in a warning.
+	ShutdownTimeout time.Duration
 	// Now and Rand default to time.Now and a randomly seeded source.
 	Now  func() time.Time
 	Rand *rand.Rand
@@ -59,10 +64,14 @@ type Agent struct {
 	rounds chan struct{} // a slot per first registration in flight
 }
 
-// maxRoundsInFlight bounds the first registrations in flight at once, so
-// that 10,000 accounts starting together do not overflow the server's UDP
-// receive buffer and pay for it in retransmissions.
-const maxRoundsInFlight = 256
+// maxInFlight bounds the first registrations in flight at once, and the
+// unregisters at the end, so that 10,000 accounts starting or stopping
+// together do not overflow the server's UDP receive buffer and pay for it
+// in retransmissions and lost requests.
+const maxInFlight = 256
+
+// defaultShutdownTimeout is Config.ShutdownTimeout's default.
+const defaultShutdownTimeout = 10 * time.Second
 
 // New returns an Agent for cfg. It does no I/O.
 func New(cfg Config) (*Agent, error) {
@@ -76,7 +85,7 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
-	return &Agent{cfg: cfg, log: log, stacks: map[string]*stack{}, rounds: make(chan struct{}, maxRoundsInFlight)}, nil
+	return &Agent{cfg: cfg, log: log, stacks: map[string]*stack{}, rounds: make(chan struct{}, maxInFlight)}, nil
 }
 
 func (a *Agent) now() time.Time {
@@ -148,26 +157,96 @@ func (a *Agent) stack(t locate.Transport, domain string) (*stack, error) {
 // go on. The error wraps ErrNeverRegistered when an account never
 // registered, or says that no account was valid.
 func (a *Agent) Run(ctx context.Context) error {
+	sessions := a.sessions()
+	if len(sessions) == 0 {
+		return errors.New("register: no valid account")
+	}
+	started := a.start(ctx, sessions)
+	<-ctx.Done()
+	started.Wait()
+	for _, s := range sessions {
+		s.stop()
+	}
+	a.unregisterAll(sessions)
+	a.closeStacks()
+	return neverRegistered(sessions)
+}
+
+// sessions returns a session for each valid account, and refuses the
+// others. The sessions point into a copy of the accounts.
+func (a *Agent) sessions() []*session {
+	accounts := slices.Clone(a.cfg.Accounts)
 	var sessions []*session
-	for _, acct := range a.cfg.Accounts {
-		s, err := newSession(a, acct)
+	for i := range accounts {
+		s, err := newSession(a, &accounts[i])
 		if err != nil {
-			a.log.Warn("account refused", "account", acct.name(), "err", err)
-			a.emit(Event{Time: a.now(), Account: acct.name(), Kind: Refused, Err: err})
+			a.log.Warn("account refused", "account", accounts[i].name(), "err", err)
+			a.emit(Event{Time: a.now(), Account: accounts[i].name(), Kind: Refused, Err: err})
 			continue
 		}
 		sessions = append(sessions, s)
 	}
-	if len(sessions) == 0 {
-		return errors.New("register: no valid account")
-	}
+	return sessions
+}
+
+// start runs every session's first round, at most maxInFlight at once, and
+// returns when all have begun or ctx is done; wait on the result for the
+// rounds that began.
+func (a *Agent) start(ctx context.Context, sessions []*session) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	for _, s := range sessions {
-		wg.Go(func() { s.run(ctx) })
+		select {
+		case a.rounds <- struct{}{}:
+		case <-ctx.Done():
+			return &wg
+		}
+		wg.Go(func() { s.start(ctx, func() { <-a.rounds }) })
+	}
+	return &wg
+}
+
+// unregisterAll removes every session's binding, at most maxInFlight at
+// once and within the shutdown timeout (RFC 3261 §10.2.2: Expires 0).
+func (a *Agent) unregisterAll(sessions []*session) {
+	timeout := a.cfg.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = defaultShutdownTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	slots := make(chan struct{}, maxInFlight)
+	var wg sync.WaitGroup
+	unsent := 0
+	for _, s := range sessions {
+		if !s.registered {
+			continue
+		}
+		if !acquire(ctx, slots) {
+			unsent++
+			continue
+		}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			s.unregister(ctx)
+		})
 	}
 	wg.Wait()
-	a.closeStacks()
-	return neverRegistered(sessions)
+	if unsent > 0 {
+		a.log.Warn("unregisters not sent: shutdown timeout reached", "count", unsent, "timeout", timeout)
+	}
+}
+
+// acquire takes a slot, and reports false when ctx ends first.
+func acquire(ctx context.Context, slots chan struct{}) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	select {
+	case slots <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func (a *Agent) closeStacks() {

@@ -180,13 +180,12 @@ func (s *session) prepare(ctx context.Context, t locate.Target) (*stack, sip.Uri
 }
 
 // unregister removes the binding at the current target (Expires: 0) when
-// the agent stops. It has its own short deadline: ctx is already done.
-func (s *session) unregister() {
+// the agent stops; ctx is the agent's shutdown deadline, and each
+// transaction has the attempt timeout as well.
+func (s *session) unregister(ctx context.Context) {
 	if !s.registered {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.acct.attemptTimeout())
-	defer cancel()
 	s.unbind(ctx, s.current, s.contact)
 	s.registered = false
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -15,12 +16,15 @@ import (
 	"github.com/siplocate/siplocate/locate"
 )
 
-// session keeps one account registered. Its state is touched only by its
-// own goroutine (run).
+// session keeps one account registered. It has no goroutine of its own
+// while idle: a timer wakes it for its next round or probe, and the
+// callback runs on a short-lived goroutine, so 10,000 idle accounts hold
+// 10,000 timers and no stacks. mu is held while the session works, so at
+// most one callback touches its state at a time.
 type session struct {
 	agent  *Agent
-	acct   Account
-	log    *slog.Logger
+	acct   *Account // the agent's copy
+	log    accountLog
 	policy *failover.Policy
 	dlg    dialogue  // REGISTER: one Call-ID, growing CSeq (RFC 3261 §10.2)
 	probes *dialogue // OPTIONS probes: a Call-ID of their own; nil without Probe
@@ -32,10 +36,17 @@ type session struct {
 	everRegistered bool
 	current        locate.Target // the target holding our binding
 	contact        sip.Uri       // the Contact bound there
+
+	mu        sync.Mutex
+	timer     *time.Timer // wakes the session; nil until the first round ends
+	stopped   bool        // the agent is stopping: no more rounds or probes
+	nextRound time.Time
+	nextProbe time.Time // zero without Probe
+	failback  bool      // the next round walks the list from the top
 }
 
 // newSession validates acct and prepares its session.
-func newSession(a *Agent, acct Account) (*session, error) {
+func newSession(a *Agent, acct *Account) (*session, error) {
 	if err := acct.Validate(); err != nil {
 		return nil, err
 	}
@@ -48,7 +59,7 @@ func newSession(a *Agent, acct Account) (*session, error) {
 	s := &session{
 		agent:   a,
 		acct:    acct,
-		log:     a.log.With("account", acct.name()),
+		log:     accountLog{l: a.log, account: acct.name()},
 		policy:  failover.New(failover.Config{Mode: acct.failoverMode(), MaxTries: acct.MaxTries}),
 		dlg:     newDialogue(aor, reqURI),
 		expires: acct.expires(),
@@ -70,53 +81,68 @@ func atoiPort(p string) int {
 	return n
 }
 
-// run is the account's life: rounds of registration when they are due,
-// probes when asked, and an unregister at the end.
-func (s *session) run(ctx context.Context) {
-	var tick <-chan time.Time
-	if s.acct.Probe > 0 {
-		t := time.NewTicker(s.acct.Probe)
-		defer t.Stop()
-		tick = t.C
+// start runs the first round now, calls release when it ends, and arms
+// the timer for what comes next. It does nothing once the session stopped.
+func (s *session) start(ctx context.Context, release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		release()
+		return
 	}
-	next, failback := time.Now(), false
-	for ctx.Err() == nil {
-		timer := time.NewTimer(time.Until(next))
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-		case <-timer.C:
-			fb := failback
-			next = time.Now().Add(onFreshStack(func() time.Duration { return s.boundedRound(ctx, fb) }))
-			failback = false
-		case <-tick:
-			timer.Stop()
-			if again, fb := onFreshStack2(func() (bool, bool) { return s.probe(ctx) }); again {
-				next, failback = time.Now(), fb
-			}
+	wait := s.round(ctx, false)
+	release()
+	now := time.Now()
+	s.nextRound = now.Add(wait)
+	if s.acct.Probe > 0 {
+		s.nextProbe = now.Add(s.acct.Probe)
+	}
+	s.timer = time.AfterFunc(s.untilWake(now), func() { s.wake(ctx) })
+}
+
+// wake runs the round or the probe that is due, then re-arms the timer.
+// A probe that finds the current target dead, or a better one alive
+// again, makes a round due at once.
+func (s *session) wake(ctx context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped || ctx.Err() != nil {
+		return
+	}
+	switch now := time.Now(); {
+	case !now.Before(s.nextRound):
+		fb := s.failback
+		s.failback = false
+		s.nextRound = time.Now().Add(s.boundedRound(ctx, fb))
+	case s.acct.Probe > 0 && !now.Before(s.nextProbe):
+		s.nextProbe = now.Add(s.acct.Probe)
+		if again, fb := s.probe(ctx); again {
+			s.nextRound, s.failback = time.Now(), fb
 		}
 	}
-	s.unregister()
-}
-
-// onFreshStack runs f on a goroutine of its own and waits for it. The deep
-// SIP work of a round grows that goroutine's stack and goes with it; the
-// session's own goroutine, which waits for hours between refreshes, keeps
-// the smallest stack (10,000 idle accounts hold 10,000 of them).
-func onFreshStack[T any](f func() T) T {
-	ch := make(chan T, 1)
-	go func() { ch <- f() }()
-	return <-ch
-}
-
-// onFreshStack2 is onFreshStack for a function with two results.
-func onFreshStack2[A, B any](f func() (A, B)) (A, B) {
-	type pair struct {
-		a A
-		b B
+	if ctx.Err() == nil {
+		s.timer.Reset(s.untilWake(time.Now()))
 	}
-	p := onFreshStack(func() pair { a, b := f(); return pair{a, b} })
-	return p.a, p.b
+}
+
+// untilWake returns how long after now the next round or probe is due.
+func (s *session) untilWake(now time.Time) time.Duration {
+	next := s.nextRound
+	if s.acct.Probe > 0 && s.nextProbe.Before(next) {
+		next = s.nextProbe
+	}
+	return max(next.Sub(now), 0)
+}
+
+// stop ends the session's rounds and probes. It waits for one in progress,
+// which ends soon once the agent's context is done.
+func (s *session) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	if s.timer != nil {
+		s.timer.Stop()
+	}
 }
 
 // boundedRound runs a round; until the account first registers, only once
@@ -134,4 +160,22 @@ func (s *session) boundedRound(ctx context.Context, failback bool) time.Duration
 	}
 	defer func() { <-s.agent.rounds }()
 	return s.round(ctx, failback)
+}
+
+// accountLog logs with the account's name. It makes no logger until
+// something is logged (slog's With would make one per account, held for
+// as long as the account lives).
+type accountLog struct {
+	l       *slog.Logger
+	account string
+}
+
+// Warn logs at warning level.
+func (l accountLog) Warn(msg string, args ...any) {
+	l.l.Warn(msg, append([]any{"account", l.account}, args...)...)
+}
+
+// Debug logs at debug level.
+func (l accountLog) Debug(msg string, args ...any) {
+	l.l.Debug(msg, append([]any{"account", l.account}, args...)...)
 }
