@@ -141,8 +141,13 @@ func parseTSIGKeys(list []string) ([]dnsserver.TSIGKey, error) {
 	return out, nil
 }
 
-// serveDNS runs the server until ctx ends, reloading on SIGHUP.
+// serveDNS runs the server until ctx ends, reloading on SIGHUP. SIGHUP is
+// caught before the "serving" line is printed, so that whoever waits for
+// that line may send it at once.
 func serveDNS(ctx context.Context, g *globals, cfg dnsserver.Config, metricsAddr string) error {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	s, err := dnsserver.New(cfg)
 	if err != nil {
 		return failure(err)
@@ -157,9 +162,6 @@ func serveDNS(ctx context.Context, g *globals, cfg dnsserver.Config, metricsAddr
 	}
 	defer stopMetrics()
 	fmt.Fprintf(g.stdout, "dns: serving %s on %s (udp+tcp)\n", zoneList(s), s.Addr())
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	for {
 		select {
 		case <-ctx.Done():
@@ -192,6 +194,7 @@ func serveMetrics(g *globals, addr string, s *dnsserver.Server) (func(), error) 
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
+	fmt.Fprintf(g.stdout, "dns: metrics on http://%s/metrics\n", ln.Addr())
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -117,4 +122,109 @@ func TestDNSServeBadZoneExits1(t *testing.T) {
 	if code != exitFailure || !strings.Contains(stderr.String(), "cname-and-a.zone:8: www.example.com.: CNAME and other data at one name") {
 		t.Errorf("exit %d, stderr %q; want 1 and the file, line and reason", code, stderr.String())
 	}
+}
+
+// sipNetZone is a small zone for the reload test, with serial and the
+// address of sip.example.net. to change.
+func sipNetZone(serial, addr string) string {
+	return "$ORIGIN example.net.\n$TTL 60\n@ SOA ns2 hostmaster " + serial + " 3600 900 604800 300\n  NS ns2\nns2 A 198.51.100.53\nsip A " + addr + "\n"
+}
+
+// TestDNSServeSIGHUPAndMetrics runs `dns serve` with --metrics, reloads
+// it with SIGHUP (a good file, then a bad one that must be refused with
+// its line while the good zone keeps serving) and reads the counters from
+// the Prometheus endpoint.
+func TestDNSServeSIGHUPAndMetrics(t *testing.T) {
+	dir := t.TempDir()
+	zone := filepath.Join(dir, "example.net.zone")
+	writeFile(t, zone, sipNetZone("1", "198.51.100.5"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"dns", "serve", "--zone", zone, "--listen", "127.0.2.54:0", "--metrics", "127.0.2.54:0", "--reload-interval", "0"}, &stdout, &stderr)
+	}()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("stderr:\n%s", stderr.String())
+		}
+	})
+	waitOutput(t, &stdout, "(udp+tcp)\n")
+	m := regexp.MustCompile(`metrics on (http://\S+/metrics)\n(?s:.*)on (127\.0\.2\.54:\d+) \(udp\+tcp\)`).FindStringSubmatch(stdout.String())
+	if m == nil {
+		t.Fatalf("output %q lacks the metrics and serving addresses", stdout.String())
+	}
+	metricsURL, addr := m[1], m[2]
+	waitAddress(t, addr, "198.51.100.5")
+
+	writeFile(t, zone, sipNetZone("2", "198.51.100.6"))
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitAddress(t, addr, "198.51.100.6")
+
+	writeFile(t, zone, sipNetZone("3", "198.51.100.7")+"bad A 198.51.100.999\n")
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitOutput(t, &stderr, `zone reload refused, last good zone kept`)
+	if e := stderr.String(); !strings.Contains(e, zone+`: dns: bad A A: \"198.51.100.999\" at line: 7:`) {
+		t.Errorf("stderr %q, want the file, line 7 and the reason", e)
+	}
+	waitAddress(t, addr, "198.51.100.6")
+
+	metrics := httpGet(t, metricsURL)
+	for _, want := range []string{
+		`siplocate_dns_reloads_total{result="ok"} 1`,
+		`siplocate_dns_reloads_total{result="error"} 1`,
+		`siplocate_dns_zone_serial{zone="example.net."} 2`,
+		`siplocate_dns_responses_total{rcode="NOERROR"}`,
+		`siplocate_dns_queries_total{type="A"}`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s:\n%s", want, metrics)
+		}
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("exit %d, want 0", code)
+	}
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitAddress queries sip.example.net. A at addr until the answer is want,
+// for up to 5 s (a reload runs in the background of the signal).
+func waitAddress(t *testing.T, addr, want string) {
+	t.Helper()
+	var got string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		r, err := dns.Exchange(new(dns.Msg).SetQuestion("sip.example.net.", dns.TypeA), addr)
+		if err == nil && len(r.Answer) == 1 {
+			if got = r.Answer[0].(*dns.A).A.String(); got == want {
+				return
+			}
+		}
+	}
+	t.Fatalf("sip.example.net. A is %q after 5 s, want %s", got, want)
+}
+
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s %v", url, resp.Status, err)
+	}
+	return string(b)
 }
