@@ -111,6 +111,11 @@ sip2 AAAA 2001:db8::12
 			want: []string{"4 error naptr-replacement-no-address", "4 warning naptr-sip-flag"},
 		},
 		{
+			name: "SIP service with a terminal flag U",
+			zone: `@ NAPTR 10 50 "U" "SIP+D2U" "!^.*$!sip:info@example.com!" .` + "\n",
+			want: []string{"4 error naptr-sip-flag", "4 error naptr-sip-regexp"},
+		},
+		{
 			name: "non-terminal NAPTR without next NAPTR",
 			zone: `@ NAPTR 10 50 "" "" "" next` + "\nnext A 192.0.2.1\n",
 			want: []string{"4 error naptr-replacement-no-naptr"},
