@@ -195,23 +195,26 @@ func TestLookupCachedOnly(t *testing.T) {
 	srv := dnstest.NewServer(t, dnstest.NewZone(testZone...))
 	clk := newClock()
 	c := testClient(t, []string{srv.Addr}, clk, nil)
-	if a, ok := c.LookupCached("sip1.example.com.", dns.TypeA); ok || a != nil {
+	if a, ok := c.LookupCached("sip1.example.com.", dns.TypeA, clk.Now()); ok || a != nil {
 		t.Fatalf("LookupCached before any lookup = %v, %v; want nil, false", a, ok)
 	}
 	if _, err := c.Lookup(context.Background(), "sip1.example.com.", dns.TypeA); err != nil {
 		t.Fatal(err)
 	}
-	if a, ok := c.LookupCached("SIP1.example.com", dns.TypeA); !ok || !a.Cached {
+	if a, ok := c.LookupCached("SIP1.example.com", dns.TypeA, c.Now()); !ok || !a.Cached {
 		t.Errorf("LookupCached after Lookup = %v, %v; want the cached answer", a, ok)
 	}
+	if _, ok := c.LookupCached("sip1.example.com.", dns.TypeA, clk.Now().Add(120*time.Second)); ok {
+		t.Error("LookupCached returned an answer expired at the time given")
+	}
 	clk.Advance(120 * time.Second)
-	if _, ok := c.LookupCached("sip1.example.com.", dns.TypeA); ok {
+	if _, ok := c.LookupCached("sip1.example.com.", dns.TypeA, c.Now()); ok {
 		t.Error("LookupCached returned an expired answer")
 	}
 	if srv.Count() != 1 {
 		t.Errorf("%d queries on the wire, want 1 (LookupCached never queries)", srv.Count())
 	}
-	allocs := testing.AllocsPerRun(100, func() { c.LookupCached("sip1.example.com.", dns.TypeA) })
+	allocs := testing.AllocsPerRun(100, func() { c.LookupCached("sip1.example.com.", dns.TypeA, c.Now()) })
 	if allocs != 0 {
 		t.Errorf("LookupCached allocates %v times, want 0", allocs)
 	}

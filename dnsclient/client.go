@@ -103,12 +103,17 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Answer
 	return c.lookupShared(ctx, key, name)
 }
 
-// LookupCached returns the cached answer for (name, qtype) without
-// blocking or allocating; ok is false when none is cached or it has
-// expired (a later Lookup then counts the miss). The Answer is read-only,
-// as with Lookup.
-func (c *Client) LookupCached(name string, qtype uint16) (a *Answer, ok bool) {
-	a = c.cache.get(cacheKey{name: canonical(name), qtype: qtype}, c.cfg.now())
+// Now returns the time on the client's clock (Config.Now), the clock its
+// cached answers expire by; for LookupCached.
+func (c *Client) Now() time.Time { return c.cfg.now() }
+
+// LookupCached returns the answer for (name, qtype) if the cache holds
+// one still valid at now, a time from the client's clock (Now): a caller
+// making several cache reads at once reads the clock once. It never
+// blocks or allocates; ok is false when nothing valid is cached (a later
+// Lookup then counts the miss). The Answer is read-only, as with Lookup.
+func (c *Client) LookupCached(name string, qtype uint16, now time.Time) (a *Answer, ok bool) {
+	a = c.cache.get(cacheKey{name: canonical(name), qtype: qtype}, now)
 	if a == nil {
 		return nil, false
 	}

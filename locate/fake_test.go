@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -21,27 +23,50 @@ type qkey struct {
 }
 
 // fakeResolver answers from zone records without sockets: NXDOMAIN when
-// the name owns nothing, NODATA when it owns other types. Errors can be
+// no name at or under the name owns anything, NODATA otherwise (an empty
+// non-terminal exists, RFC 8020). Errors can be
 // injected per question.
 type fakeResolver struct {
 	zone  map[qkey][]dns.RR
 	names map[string]bool
 	errs  map[qkey]error
+	// answers, when set for a question, is returned instead of the zone's.
+	answers map[qkey]*dnsclient.Answer
+
+	mu    sync.Mutex
+	asked []string // "TYPE name" of every Lookup, in the order they came
 }
 
 func newFake(lines ...string) *fakeResolver {
-	f := &fakeResolver{zone: map[qkey][]dns.RR{}, names: map[string]bool{}, errs: map[qkey]error{}}
+	f := &fakeResolver{zone: map[qkey][]dns.RR{}, names: map[string]bool{}, errs: map[qkey]error{},
+		answers: map[qkey]*dnsclient.Answer{}}
 	for _, rr := range dnstest.RRs(lines...) {
 		h := rr.Header()
 		k := qkey{strings.ToLower(h.Name), h.Rrtype}
 		f.zone[k] = append(f.zone[k], rr)
-		f.names[k.name] = true
+		for off, end := 0, false; !end; off, end = dns.NextLabel(k.name, off) {
+			f.names[k.name[off:]] = true // the owner and its ancestors exist (RFC 8020)
+		}
 	}
 	return f
 }
 
 func (f *fakeResolver) Lookup(ctx context.Context, name string, qtype uint16) (*dnsclient.Answer, error) {
+	f.mu.Lock()
+	f.asked = append(f.asked, dns.TypeToString[qtype]+" "+name)
+	f.mu.Unlock()
+	if a := f.answers[qkey{strings.ToLower(name), qtype}]; a != nil {
+		return a, nil
+	}
 	return f.answer(name, qtype)
+}
+
+// askedSorted returns the questions asked so far, sorted (parallel
+// lookups arrive in any order).
+func (f *fakeResolver) askedSorted() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Sorted(slices.Values(f.asked))
 }
 
 func (f *fakeResolver) answer(name string, qtype uint16) (*dnsclient.Answer, error) {
@@ -91,9 +116,14 @@ func newCachingFake(lines ...string) *cachingFake {
 	return c
 }
 
-func (c *cachingFake) LookupCached(name string, qtype uint16) (*dnsclient.Answer, bool) {
+func (c *cachingFake) Now() time.Time { return epoch }
+
+func (c *cachingFake) LookupCached(name string, qtype uint16, now time.Time) (*dnsclient.Answer, bool) {
 	a, ok := c.cache[qkey{name, qtype}]
-	return a, ok
+	if !ok || !now.Before(a.Expires) {
+		return nil, false
+	}
+	return a, true
 }
 
 // newTestLocator returns a Locator on r with a fixed clock and seed.

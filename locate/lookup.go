@@ -16,8 +16,9 @@ type job struct {
 	qtype uint16
 	ans   *dnsclient.Answer
 	err   error
-	rtt   time.Duration // measured here when the lookup failed
-	at    time.Time     // when the answer was in hand, for Query.TTL
+	rtt   time.Duration     // measured here when the lookup failed
+	at    time.Time         // when the answer was in hand, for Query.TTL
+	under *dnsclient.Answer // not asked: the NXDOMAIN answer for a name this one is at or under
 }
 
 // addJob queues the question (name, qtype) and returns its index; the
@@ -34,25 +35,27 @@ func (r *resolution) addJob(from int, name string, qtype uint16) int {
 }
 
 // lookupAll asks the questions queued from index from on, in parallel,
-// and returns when all are answered. Answers the resolver has cached are
-// taken first without a goroutine (CacheResolver); one question left is
-// asked inline.
+// and returns when all are answered. Questions about names that an
+// earlier answer showed not to exist are not asked (inferAbsent); answers
+// the resolver has cached are taken next without a goroutine
+// (CacheResolver); one question left is asked inline.
 func (r *resolution) lookupAll(from int) {
 	jobs := r.s.jobs[from:]
 	if !r.opts.NoTrace {
 		defer r.stamp(jobs)
 	}
+	defer r.noteAbsent(jobs)
 	pending := len(jobs)
-	if cr, ok := r.l.Resolver.(CacheResolver); ok {
-		for i := range jobs {
-			if a, ok := cr.LookupCached(jobs[i].name, jobs[i].qtype); ok {
-				jobs[i].ans, pending = a, pending-1
-			}
-		}
+	if len(r.s.absent) > 0 {
+		pending -= r.inferAbsent(jobs)
+	}
+	if r.cr != nil && pending > 0 {
+		pending -= r.fromCache(jobs)
 	}
 	if pending == 0 {
 		return
 	}
+	r.cacheNowOK = false // time passes on the wire
 	var wg sync.WaitGroup
 	for i := range jobs {
 		switch {
@@ -68,6 +71,67 @@ func (r *resolution) lookupAll(from int) {
 		}
 	}
 	wg.Wait()
+}
+
+// fromCache answers the jobs the resolver has cached and returns how many.
+// It reads the cache's clock once for the whole resolution, until a round
+// goes to the wire.
+func (r *resolution) fromCache(jobs []job) int {
+	if !r.cacheNowOK {
+		r.cacheNow, r.cacheNowOK = r.cr.Now(), true
+	}
+	n := 0
+	for i := range jobs {
+		if jobs[i].ans != nil {
+			continue
+		}
+		if a, ok := r.cr.LookupCached(jobs[i].name, jobs[i].qtype, r.cacheNow); ok {
+			jobs[i].ans = a
+			n++
+		}
+	}
+	return n
+}
+
+// inferAbsent answers, without asking, the jobs whose name is a name this
+// resolution found not to exist or lies under one, and returns how many.
+// An NXDOMAIN answer says the name owns no records of any type (RFC 2308
+// §5: the negative answer is for the name, not only the type asked) and
+// that nothing exists under it (RFC 8020 §2), so after NXDOMAIN for the
+// domain's NAPTR neither _sip._udp.<domain> SRV nor the domain's A/AAAA
+// can exist.
+func (r *resolution) inferAbsent(jobs []job) int {
+	n := 0
+	for i := range jobs {
+		for _, a := range r.s.absent {
+			if dns.IsSubDomain(absentName(a), jobs[i].name) {
+				jobs[i].ans, jobs[i].under = a, a
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
+// noteAbsent remembers the NXDOMAIN answers of jobs for inferAbsent.
+func (r *resolution) noteAbsent(jobs []job) {
+	for i := range jobs {
+		if a := jobs[i].ans; a != nil && jobs[i].under == nil && a.Rcode == dns.RcodeNameError {
+			r.s.absent = append(r.s.absent, a)
+		}
+	}
+}
+
+// absentName returns the name an NXDOMAIN answer says does not exist: the
+// name asked, or the target of the last CNAME followed, since the rcode
+// speaks of the last name in the chain (RFC 6604 §2); the names before it
+// exist, as CNAMEs.
+func absentName(a *dnsclient.Answer) string {
+	if len(a.CNAMEs) > 0 {
+		return a.CNAMEs[len(a.CNAMEs)-1].Target
+	}
+	return a.Name
 }
 
 // stamp notes the time the answers of jobs were in hand.
@@ -94,22 +158,23 @@ func (r *resolution) lookupOne(j *job) {
 // why not (NXDOMAIN/NODATA, or a failure) for the error Locate returns.
 func (r *resolution) answer(i int) (*dnsclient.Answer, bool) {
 	j := &r.s.jobs[i]
-	step := dns.TypeToString[j.qtype]
 	switch {
 	case j.err != nil:
-		e := &Error{Name: j.name, Step: step, Err: j.err}
+		e := &Error{Name: j.name, Step: dns.TypeToString[j.qtype], Err: j.err}
 		var de *dnsclient.Error
 		if errors.As(j.err, &de) {
 			e.Server = de.Server
 		}
 		r.fail(e)
 		return nil, false
+	case j.under != nil && r.notFound != nil:
+		return nil, false // not asked: the NXDOMAIN that settled it is the reason to report
 	case j.ans.NotFound():
 		cause := ErrNoRecords
 		if j.ans.Rcode == dns.RcodeNameError {
 			cause = ErrNXDOMAIN
 		}
-		r.notFound = &Error{Name: j.name, Step: step, Server: j.ans.Server, NotFound: true, Err: cause}
+		r.notFound = &Error{Name: j.name, Step: dns.TypeToString[j.qtype], Server: j.ans.Server, NotFound: true, Err: cause}
 		return nil, false
 	}
 	return j.ans, true
@@ -132,8 +197,12 @@ func (r *resolution) trace() {
 // query describes job j for the trace.
 func (r *resolution) query(j *job) Query {
 	q := Query{Name: j.name, Type: dns.TypeToString[j.qtype], RTT: j.rtt}
-	if j.err != nil {
+	switch {
+	case j.err != nil:
 		q.Err = j.err.Error()
+		return q
+	case j.under != nil:
+		q.Rcode, q.TTL, q.Inferred = dns.RcodeToString[j.under.Rcode], j.under.TTL(j.at), absentName(j.under)
 		return q
 	}
 	a := j.ans

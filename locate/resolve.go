@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"time"
 
 	"github.com/miekg/dns"
+	"github.com/siplocate/siplocate/dnsclient"
 )
 
 // ErrNoTransport means the URI asks for a transport the client does not
@@ -15,11 +17,15 @@ var ErrNoTransport = errors.New("no transport in common with the client")
 // resolution is the state of one Locate call.
 type resolution struct {
 	l    *Locator
+	cr   CacheResolver // l.Resolver when it has a cache; nil otherwise
 	ctx  context.Context
 	opts Options
 	uri  URI
 	res  *Result
 	s    *scratch
+
+	cacheNow   time.Time // the cache's clock, read once for the rounds answered from it
+	cacheNowOK bool      // cacheNow is current: no round has gone to the wire since
 
 	failed      error // the first lookup that failed (not NXDOMAIN/NODATA)
 	notFound    error // the last NXDOMAIN/NODATA
@@ -38,7 +44,8 @@ type scratch struct {
 	srvs    []*dns.SRV
 	naptrs  []*dns.NAPTR
 	visited []string
-	fqdn    [2]string // the last domain and its fully qualified form
+	absent  []*dnsclient.Answer // NXDOMAIN answers of this resolution (RFC 8020)
+	fqdn    [2]string           // the last domain and its fully qualified form
 }
 
 func (s *scratch) reset() {
@@ -47,8 +54,9 @@ func (s *scratch) reset() {
 	clear(s.hosts)
 	clear(s.srvs)
 	clear(s.naptrs)
+	clear(s.absent)
 	s.jobs, s.svcs, s.hosts, s.srvs, s.naptrs = s.jobs[:0], s.svcs[:0], s.hosts[:0], s.srvs[:0], s.naptrs[:0]
-	s.visited = s.visited[:0]
+	s.visited, s.absent = s.visited[:0], s.absent[:0]
 }
 
 // fqdnOf returns name with a trailing dot, remembering the last one so that

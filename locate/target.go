@@ -91,6 +91,11 @@ type Query struct {
 	Cached  bool
 	Server  string
 	Err     string // set when the query failed (timeout, all servers refused, ...)
+	// Inferred is set when the question was not asked because an earlier
+	// answer settled it: it names the name found not to exist (NXDOMAIN)
+	// that Name is or lies under (RFC 2308 §5, RFC 8020 §2). Rcode is
+	// then NXDOMAIN and TTL that answer's.
+	Inferred string
 }
 
 // Result is the outcome of locating one URI.

@@ -202,6 +202,9 @@ func writeQuery(w io.Writer, q locate.Query) {
 	case q.Err != "":
 		fmt.Fprintf(w, "  error: %s\n", q.Err)
 		return
+	case q.Inferred != "":
+		fmt.Fprintf(w, "  %s  ttl %s  not asked: %s does not exist (RFC 8020)\n", q.Rcode, seconds(q.TTL), q.Inferred)
+		return
 	case q.Cached:
 		fmt.Fprintf(w, "  %s  ttl %s  cached\n", rcodeText(q), seconds(q.TTL))
 	default:
@@ -326,6 +329,9 @@ type queryJSON struct {
 	Cached  bool     `json:"cached"`
 	Server  string   `json:"server,omitempty"`
 	Error   string   `json:"error,omitempty"`
+	// Inferred names the nonexistent name this query's name is or lies
+	// under, when it was not asked for that reason (RFC 8020).
+	Inferred string `json:"inferred,omitempty"`
 }
 
 // writeLookupJSON prints res as one lookupJSON object.
@@ -350,7 +356,8 @@ func writeLookupJSON(w io.Writer, uri string, opts locate.Options, res *locate.R
 	}
 	for _, q := range res.Queries {
 		out.Queries = append(out.Queries, queryJSON{Name: q.Name, Type: q.Type, Rcode: q.Rcode, Answers: zoneTexts(q.Answers),
-			TTL: ttlSeconds(q.TTL), RTTms: float64(q.RTT.Microseconds()) / 1000, Cached: q.Cached, Server: q.Server, Error: q.Err})
+			TTL: ttlSeconds(q.TTL), RTTms: float64(q.RTT.Microseconds()) / 1000, Cached: q.Cached, Server: q.Server, Error: q.Err,
+			Inferred: q.Inferred})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
