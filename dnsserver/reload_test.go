@@ -282,3 +282,26 @@ func TestReloadIfIncludedFileChanged(t *testing.T) {
 		t.Errorf("after the included file was fixed sip1 is %s, want 192.0.2.4", got)
 	}
 }
+
+// TestTwoFilesForOneZone refuses a second file for a zone another file
+// holds: at start, and when a reload turns one zone file into another's.
+func TestTwoFilesForOneZone(t *testing.T) {
+	dir := t.TempDir()
+	a := writeZone(t, dir, "a.zone", zoneVersion("1", "192.0.2.1"))
+	b := writeZone(t, dir, "b.zone", zoneVersion("2", "192.0.2.2"))
+	if _, err := New(Config{Zones: []string{a, b}}); err == nil || !strings.Contains(err.Error(), "both hold zone example.com.") {
+		t.Fatalf("New with two files for example.com.: %v, want refused", err)
+	}
+	netZone := writeZone(t, dir, "b.zone", "$ORIGIN example.net.\n$TTL 60\n@ SOA ns2 hostmaster 1 3600 900 604800 300\n  NS ns2\nns2 A 198.51.100.53\n")
+	s := newTestServer(t, a, netZone)
+	writeZone(t, dir, "b.zone", zoneVersion("3", "192.0.2.3"))
+	if err := s.Reload(); err == nil || !strings.Contains(err.Error(), "both hold zone example.com.") {
+		t.Fatalf("Reload: %v, want b.zone refused for holding example.com. too", err)
+	}
+	if got := sip1Address(t, s); got != "192.0.2.1" {
+		t.Errorf("sip1 is %s, want a.zone's 192.0.2.1", got)
+	}
+	if zs := s.Zones(); len(zs) != 2 || zs[1].Origin != "example.net." {
+		t.Errorf("zones %v, want example.com. and the last good example.net.", zs)
+	}
+}
