@@ -204,6 +204,7 @@ func testKnotSecondary(t *testing.T, cfg Config, tsig map[string]string) {
 	if got := digAnswer(t, knotAddr, []string{"new.example.com", "A"}); !strings.Contains(got, "192.0.2.222") {
 		t.Errorf("Knot after reload: %s, want new.example.com A 192.0.2.222", got)
 	}
+	compareEveryName(t, zone, s.Addr().String(), knotAddr)
 }
 
 // waitSerial waits until the server at addr serves example.com with serial.
