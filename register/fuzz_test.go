@@ -37,11 +37,22 @@ func FuzzResponse(f *testing.F) {
 		if err != nil || !isRes {
 			return
 		}
-		_ = checkResponse(req, res)
-		_ = grantedExpiry(res, sip.Uri{User: "a", Host: "127.0.0.1", Port: 5}, time.Hour)
-		_, _ = minExpires(res, time.Hour)
-		_ = retryAfter(res)
-		_ = authorize(req.Clone(), res, "a", "b")
+		if err := checkResponse(req, res); err == nil && len(res.GetHeaders("Contact")) > maxContacts {
+			t.Fatalf("accepted %d Contacts", len(res.GetHeaders("Contact")))
+		}
+		if g := grantedExpiry(res, sip.Uri{User: "a", Host: "127.0.0.1", Port: 5}, time.Hour); g < 0 || g > time.Hour {
+			t.Fatalf("granted %v for an hour asked", g)
+		}
+		if m, err := minExpires(res, time.Hour); err == nil && (m <= time.Hour || m > 7*24*time.Hour) {
+			t.Fatalf("Min-Expires %v accepted after asking an hour", m)
+		}
+		if r := retryAfter(res); r < 0 || r > 24*time.Hour {
+			t.Fatalf("Retry-After %v", r)
+		}
+		creq := req.Clone()
+		if err := authorize(creq, res, "a", "b"); err == nil && creq.GetHeader("Authorization") == nil && creq.GetHeader("Proxy-Authorization") == nil {
+			t.Fatal("no error and no credentials")
+		}
 		_ = challengedBefore([]*sip.Response{res}, res)
 	})
 }
