@@ -77,6 +77,11 @@ const (
 	DefaultExpires        = 3600 * time.Second
 	DefaultAttemptTimeout = 4 * time.Second
 	maxProbeTimeout       = time.Second
+	// maxExpires is the largest Expires value (RFC 3261 §20.19: up to 2**32-1 seconds).
+	maxExpires = (1<<32 - 1) * time.Second
+	// minProbe bounds how often probes go out: a typo such as "2ns" must
+	// not turn into a busy loop of OPTIONS.
+	minProbe = 100 * time.Millisecond
 )
 
 func (a *Account) name() string {
@@ -137,6 +142,9 @@ func (a *Account) aor() (sip.Uri, error) {
 	if u.Scheme != "sip" && u.Scheme != "sips" || u.User == "" || u.Host == "" {
 		return u, errors.New("want sip:user@domain")
 	}
+	if strings.ContainsFunc(u.User+u.Host, badURIRune) {
+		return u, errors.New("space or control character in user or domain")
+	}
 	return u, nil
 }
 
@@ -191,11 +199,14 @@ func (a *Account) validateRest(bad func(string, string, ...any) error) error {
 			return bad("transports", "%q: want udp, tcp or tls", t)
 		}
 	}
-	if a.Expires < 0 || a.Expires > 0 && a.Expires < time.Second {
-		return bad("expires", "%v: want at least 1s", a.Expires)
+	if a.Expires < 0 || a.Expires > 0 && a.Expires < time.Second || a.Expires > maxExpires {
+		return bad("expires", "%v: want from 1s to %v", a.Expires, maxExpires)
 	}
 	if a.Probe < 0 || a.AttemptTimeout < 0 || a.RefreshMargin < 0 || a.MaxTries < 0 {
 		return bad("probe/attempt_timeout/refresh_margin/max_tries", "must not be negative")
+	}
+	if a.Probe > 0 && a.Probe < minProbe {
+		return bad("probe", "%v: want 0 (off) or at least %v", a.Probe, minProbe)
 	}
 	return nil
 }
@@ -221,11 +232,18 @@ func validHostPort(s string) error {
 	return nil
 }
 
-// isIPHost reports whether s is an IP address, with or without a port.
+// isIPHost reports whether s is an IP address, with or without a port
+// (not port 0).
 func isIPHost(s string) bool {
 	if _, err := netip.ParseAddr(s); err == nil {
 		return true
 	}
-	_, err := netip.ParseAddrPort(s)
-	return err == nil
+	ap, err := netip.ParseAddrPort(s)
+	return err == nil && ap.Port() != 0
+}
+
+// badURIRune reports whether r may not appear in a SIP URI's user or host
+// even escaped by mistake: spaces and control characters.
+func badURIRune(r rune) bool {
+	return r <= ' ' || r == 0x7f
 }

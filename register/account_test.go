@@ -54,6 +54,24 @@ func TestValidate(t *testing.T) {
 		{name: "static with a name", edit: func(a *Account) { a.DNSMode, a.PrimaryIP = locate.ModeStatic, "sip.example.com" }, wantKey: "primary_ip/backup_ips"},
 		{name: "SCTP", edit: func(a *Account) { a.Transports = []locate.Transport{locate.SCTP} }, wantKey: "transports"},
 		{name: "expiry too short", edit: func(a *Account) { a.Expires = time.Millisecond }, wantKey: "expires"},
+		{name: "negative expiry", edit: func(a *Account) { a.Expires = -time.Hour }, wantKey: "expires"},
+		{name: "expiry past 2**32-1 s", edit: func(a *Account) { a.Expires = 200 * 365 * 24 * time.Hour }, wantKey: "expires"},
+		{name: "largest expiry", edit: func(a *Account) { a.Expires = (1<<32 - 1) * time.Second }},
+		{name: "AOR without scheme", edit: func(a *Account) { a.AOR = "alice@example.com" }, wantKey: "aor"},
+		{name: "AOR with a space in the user", edit: func(a *Account) { a.AOR = "sip:al ice@example.com" }, wantKey: "aor"},
+		{name: "AOR with a space in the domain", edit: func(a *Account) { a.AOR = "sip:alice@exa mple.com" }, wantKey: "aor"},
+		{name: "AOR with a tab", edit: func(a *Account) { a.AOR = "sip:alice\t@example.com" }, wantKey: "aor"},
+		{name: "sips AOR", edit: func(a *Account) { a.AOR = "sips:alice@example.com" }},
+		{name: "upper-case DNS mode", edit: func(a *Account) { a.DNSMode = "NAPTR" }, wantKey: "dns_mode"},
+		{name: "primary IP out of range", edit: func(a *Account) { a.DNSMode, a.PrimaryIP = locate.ModeStatic, "192.0.2.300" }, wantKey: "primary_ip/backup_ips"},
+		{name: "primary IP with port 0", edit: func(a *Account) { a.DNSMode, a.PrimaryIP = locate.ModeStatic, "192.0.2.1:0" }, wantKey: "primary_ip/backup_ips"},
+		{name: "backup IP with a bad port", edit: func(a *Account) {
+			a.DNSMode, a.PrimaryIP, a.BackupIPs = locate.ModeStatic, "192.0.2.13", []string{"[2001:db8::1]:99999"}
+		}, wantKey: "primary_ip/backup_ips"},
+		{name: "negative max tries", edit: func(a *Account) { a.MaxTries = -1 }, wantKey: "probe/attempt_timeout/refresh_margin/max_tries"},
+		{name: "negative attempt timeout", edit: func(a *Account) { a.AttemptTimeout = -time.Second }, wantKey: "probe/attempt_timeout/refresh_margin/max_tries"},
+		{name: "probe every 2 ns", edit: func(a *Account) { a.Probe = 2 * time.Nanosecond }, wantKey: "probe"},
+		{name: "probe every 100 ms", edit: func(a *Account) { a.Probe = 100 * time.Millisecond }},
 		{name: "negative probe", edit: func(a *Account) { a.Probe = -time.Second }, wantKey: "probe/attempt_timeout/refresh_margin/max_tries"},
 	}
 	for _, tc := range tests {
