@@ -135,19 +135,26 @@ func (f *registerFlags) run(ctx context.Context, g *globals, fl *pflag.FlagSet) 
 // runAgent runs the agent until ctx is done and maps its error to the
 // exit status.
 func (f *registerFlags) runAgent(ctx context.Context, g *globals, file *phoneFile, loc register.Locator, obs []func(register.Event)) error {
-	accounts := make([]register.Account, len(file.Accounts))
-	for i, p := range file.Accounts {
-		accounts[i] = p.account()
+	log := g.logger().With("component", "register")
+	onEvent := func(e register.Event) {
+		for _, o := range obs {
+			o(e)
+		}
+	}
+	var accounts []register.Account
+	for _, p := range file.Accounts {
+		if p.refused != nil { // a table that could not be read, refused as the agent refuses
+			log.Warn("account refused", "account", p.refused.Account, "err", p.refused)
+			onEvent(register.Event{Time: time.Now(), Account: p.refused.Account, Kind: register.Refused, Err: p.refused})
+			continue
+		}
+		accounts = append(accounts, p.account())
 	}
 	a, err := register.New(register.Config{
 		Accounts: accounts,
 		Locator:  loc,
-		Logger:   g.logger().With("component", "register"),
-		OnEvent: func(e register.Event) {
-			for _, o := range obs {
-				o(e)
-			}
-		},
+		Logger:   log,
+		OnEvent:  onEvent,
 	})
 	if err != nil {
 		return failure(err)

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"maps"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,10 +20,11 @@ import (
 // for the whole process, then one [[account]] table per account. The keys
 // mirror the phone's settings; docs/register.md has the table.
 type phoneFile struct {
-	DNS        []string       `toml:"dns"`         // name servers, host:port
-	DNSTimeout duration       `toml:"dns_timeout"` // per query attempt
-	Metrics    string         `toml:"metrics"`     // address for /metrics
-	Accounts   []phoneAccount `toml:"account"`
+	DNS        []string         `toml:"dns"`         // name servers, host:port
+	DNSTimeout duration         `toml:"dns_timeout"` // per query attempt
+	Metrics    string           `toml:"metrics"`     // address for /metrics
+	Tables     []toml.Primitive `toml:"account"`     // decoded one by one into Accounts
+	Accounts   []phoneAccount   `toml:"-"`
 }
 
 // phoneAccount is one [[account]] table.
@@ -42,6 +47,10 @@ type phoneAccount struct {
 	MaxTries           int      `toml:"max_tries"`
 	AttemptTimeout     duration `toml:"attempt_timeout"`
 	Probe              duration `toml:"probe"`
+
+	// refused says why the table could not be read (an unknown key, a
+	// value of the wrong type); the account is refused and the others go on.
+	refused *register.ConfigError
 }
 
 // duration is a TOML string such as "3600s", "60m" or "2s".
@@ -56,22 +65,93 @@ func (d *duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// parsePhoneFile parses the TOML text. Unknown keys are an error: a typo
-// must not silently leave a setting at its default.
+// parsePhoneFile parses the TOML text. A typo must not silently leave a
+// setting at its default: an unknown top-level key makes the file an
+// error, and an [[account]] table with an unknown key or a value of the
+// wrong type is kept, refused, so that the other accounts go on.
 func parsePhoneFile(name, text string) (*phoneFile, error) {
 	var f phoneFile
 	md, err := toml.Decode(text, &f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if u := md.Undecoded(); len(u) > 0 {
-		keys := make([]string, len(u))
-		for i, k := range u {
-			keys[i] = k.String()
+	var unknown []string
+	for _, k := range md.Undecoded() {
+		if k[0] != "account" {
+			unknown = append(unknown, k.String())
 		}
-		return nil, fmt.Errorf("%s: unknown keys: %s", name, strings.Join(keys, ", "))
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("%s: unknown keys: %s", name, strings.Join(unknown, ", "))
+	}
+	for i, t := range f.Tables {
+		f.Accounts = append(f.Accounts, decodeAccount(md, t, i))
 	}
 	return &f, nil
+}
+
+// decodeAccount decodes the i-th [[account]] table; a table that cannot be
+// read comes back with refused set, naming the key.
+func decodeAccount(md toml.MetaData, t toml.Primitive, i int) phoneAccount {
+	var keys map[string]any
+	var p phoneAccount
+	if err := md.PrimitiveDecode(t, &keys); err != nil {
+		p.refused = &register.ConfigError{Account: tableLabel(nil, i), Key: "account", Reason: err.Error()}
+		return p
+	}
+	refuse := func(key, reason string) phoneAccount {
+		return phoneAccount{refused: &register.ConfigError{Account: tableLabel(keys, i), Key: key, Reason: reason}}
+	}
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		if !isAccountKey(k) {
+			return refuse(k, "unknown key")
+		}
+	}
+	if err := md.PrimitiveDecode(t, &p); err != nil {
+		return refuse(tomlErrorKey(err))
+	}
+	return p
+}
+
+// tableLabel names an account in a refusal: its name, its user ID, or its
+// place in the file.
+func tableLabel(keys map[string]any, i int) string {
+	for _, k := range []string{"name", "sip_user_id"} {
+		if v, ok := keys[k].(string); ok && v != "" {
+			return v
+		}
+	}
+	return fmt.Sprintf("[[account]] #%d", i+1)
+}
+
+// tomlErrorKey returns the key of an account's decoding error and the
+// reason. The toml package gives a ParseError for a value its type rejects
+// (a bad duration) and a plain error naming the key ("toml: line 3 (last
+// key "account.max_tries"): incompatible types...") for a value of the
+// wrong TOML type.
+func tomlErrorKey(err error) (key, reason string) {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return strings.TrimPrefix(pe.LastKey, "account."), pe.Message
+	}
+	msg := err.Error()
+	if _, rest, ok := strings.Cut(msg, `(last key "account.`); ok {
+		if k, reason, ok := strings.Cut(rest, `"): `); ok {
+			return k, reason
+		}
+	}
+	return "account", msg
+}
+
+// isAccountKey reports whether k is a key of an [[account]] table: one of
+// phoneAccount's tags.
+func isAccountKey(k string) bool {
+	for f := range reflect.TypeFor[phoneAccount]().Fields() {
+		if tag := f.Tag.Get("toml"); tag == k && tag != "-" {
+			return true
+		}
+	}
+	return false
 }
 
 // account turns a table into a register.Account. Values that cannot even

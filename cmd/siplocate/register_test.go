@@ -164,8 +164,7 @@ func TestParsePhoneFile(t *testing.T) {
 	}{
 		{name: "AOR from user id and server", text: "[[account]]\nsip_user_id = \"alice\"\nsip_server = \"example.com:5070\"\n", wantAOR: "sip:alice@example.com"},
 		{name: "explicit AOR", text: "[[account]]\naor = \"sip:a@b.example\"\nsip_server = \"example.com\"\n", wantAOR: "sip:a@b.example"},
-		{name: "unknown key", text: "[[account]]\nsip_sever = \"example.com\"\n", wantErr: "unknown keys: account.sip_sever"},
-		{name: "bad duration", text: "[[account]]\nregister_expiration = \"an hour\"\n", wantErr: "want a duration"},
+		{name: "unknown top-level key", text: "metric = \"127.0.0.1:9464\"\n[[account]]\nsip_user_id = \"alice\"\nsip_server = \"example.com\"\n", wantErr: "unknown keys: metric"},
 		{name: "bad TOML", text: "[[account]\n", wantErr: "phone.toml"},
 	}
 	for _, tc := range tests {

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParsePhoneFileRefusesBadTables(t *testing.T) {
+	tests := []struct {
+		name       string
+		text       string
+		wantErr    string   // the whole file is an error
+		wantRefuse []string // per account: "" for good, else "key: reason" in the refusal
+	}{
+		{name: "unknown key", text: "[[account]]\nname = \"a\"\nsip_sever = \"example.com\"\n", wantRefuse: []string{`account "a": sip_sever: unknown key`}},
+		{name: "wrong type", text: "[[account]]\nsip_user_id = \"bob\"\nmax_tries = \"three\"\n", wantRefuse: []string{`account "bob": max_tries: incompatible types: TOML value has type string; destination has type integer`}},
+		{name: "bad duration", text: "[[account]]\nregister_expiration = \"an hour\"\n", wantRefuse: []string{`account "[[account]] #1": register_expiration: want a duration`}},
+		{name: "a list where a string goes", text: "[[account]]\nname = \"c\"\nprimary_ip = [\"192.0.2.1\"]\n", wantRefuse: []string{`account "c": primary_ip: incompatible types`}},
+		{name: "only the bad table is refused", text: "[[account]]\nname = \"good\"\nsip_user_id = \"alice\"\nsip_server = \"example.com\"\n\n[[account]]\nname = \"typo\"\nfailover_mod = \"default\"\n\n[[account]]\nname = \"good2\"\nsip_user_id = \"bob\"\nsip_server = \"example.com\"\n",
+			wantRefuse: []string{"", `account "typo": failover_mod: unknown key`, ""}},
+		{name: "the same unknown key in two tables", text: "[[account]]\nname = \"x\"\nfoo = 1\n\n[[account]]\nname = \"y\"\nfoo = 2\n", wantRefuse: []string{`account "x": foo: unknown key`, `account "y": foo: unknown key`}},
+		{name: "unknown top-level key", text: "dns_servers = [\"127.0.0.53:53\"]\n[[account]]\nname = \"a\"\n", wantErr: "unknown keys: dns_servers"},
+		{name: "account that is not a table", text: "account = 3\n", wantErr: "phone.toml"},
+		{name: "bad TOML", text: "[[account]\n", wantErr: "phone.toml"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := parsePhoneFile("phone.toml", tc.text)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Accounts) != len(tc.wantRefuse) {
+				t.Fatalf("%d accounts, want %d", len(f.Accounts), len(tc.wantRefuse))
+			}
+			for i, want := range tc.wantRefuse {
+				got := f.Accounts[i].refused
+				switch {
+				case want == "" && got != nil:
+					t.Errorf("account %d refused: %v", i, got)
+				case want != "" && (got == nil || !strings.Contains(got.Error(), want)):
+					t.Errorf("account %d: refused %v, want %q", i, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestRegisterConfigRefusesBadAccounts runs `siplocate register --config`
+// with a good account among bad ones: each bad one is refused at start
+// with its key and reason, the good one registers, and the exit status is
+// 0 (every valid account registered).
+func TestRegisterConfigRefusesBadAccounts(t *testing.T) {
+	reg := startRegistrar(t)
+	table := func(name string, lines ...string) string {
+		return "\n[[account]]\nname = \"" + name + "\"\n" + strings.Join(lines, "\n") + "\n"
+	}
+	server, static, primary := `sip_server = "example.com"`, `dns_mode = "static"`, `primary_ip = "`+reg+`"`
+	text := table("alice", `sip_user_id = "alice"`, `authenticate_password = "secret"`, server, static, primary)
+	bad := []struct{ name, text, want string }{
+		{name: "bad-aor", text: table("bad-aor", `aor = "sip:al ice@example.com"`, server, static, primary), want: "aor: "},
+		{name: "bad-failover", text: table("bad-failover", `sip_user_id = "b"`, server, `failover_mode = "sometimes"`), want: "failover_mode: "},
+		{name: "bad-dns-mode", text: table("bad-dns-mode", `sip_user_id = "b"`, server, `dns_mode = "carrier-pigeon"`), want: `dns_mode: "carrier-pigeon"`},
+		{name: "bad-primary", text: table("bad-primary", `sip_user_id = "b"`, server, static, `primary_ip = "192.0.2.300"`), want: `primary_ip/backup_ips: "192.0.2.300"`},
+		{name: "negative-expires", text: table("negative-expires", `sip_user_id = "b"`, server, static, primary, `register_expiration = "-60s"`), want: "expires: -1m0s"},
+		{name: "unknown-key", text: table("unknown-key", `sip_user_id = "b"`, server, static, primary, `register_expiry = "60s"`), want: "register_expiry: unknown key"},
+		{name: "wrong-type", text: table("wrong-type", `sip_user_id = "b"`, server, static, primary, `max_tries = "three"`), want: "max_tries: incompatible types"},
+	}
+	for _, b := range bad {
+		text += b.text
+	}
+	path := filepath.Join(t.TempDir(), "phone.toml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runRegister(t, "--config", path, "--once")
+	if code != 0 {
+		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+	for _, b := range bad {
+		if want := b.name + "  refused: account \"" + b.name + "\": " + b.want; !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if !strings.Contains(out, "alice  registered with udp "+reg) {
+		t.Errorf("alice did not register")
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+}
