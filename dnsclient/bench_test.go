@@ -28,6 +28,26 @@ func BenchmarkLookupCached(b *testing.B) {
 	}
 }
 
+// BenchmarkLookupCachedAt measures a cache read as the locator makes it:
+// LookupCached with a clock reading taken once for many reads.
+func BenchmarkLookupCachedAt(b *testing.B) {
+	srv := dnstest.NewServer(b, dnstest.NewZone(testZone...))
+	c, err := New(Config{Servers: []string{srv.Addr}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.Lookup(context.Background(), "_sip._udp.example.com.", dns.TypeSRV); err != nil {
+		b.Fatal(err)
+	}
+	now := c.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := c.LookupCached("_sip._udp.example.com.", dns.TypeSRV, now); !ok {
+			b.Fatal("not cached")
+		}
+	}
+}
+
 // BenchmarkLookupCold measures a Lookup that goes to the wire: UDP on
 // loopback to a dnstest zone, cache off.
 func BenchmarkLookupCold(b *testing.B) {

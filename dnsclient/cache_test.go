@@ -36,6 +36,9 @@ func TestCacheLifetime(t *testing.T) {
 			minTTL: 600 * time.Second, wantTTL: 600 * time.Second},
 		{name: "MinTTL clamps negative", handler: dnstest.NewZone(testZone...), qname: "x.example.com.", qtype: dns.TypeA,
 			minTTL: 90 * time.Second, wantTTL: 90 * time.Second},
+		{name: "RRset with differing TTLs: the smallest", handler: dnstest.NewZone(
+			"two.example.com. 300 IN A 192.0.2.1", "two.example.com. 90 IN A 192.0.2.2"),
+			qname: "two.example.com.", qtype: dns.TypeA, wantTTL: 90 * time.Second},
 		{name: "TTL 0 is not cached", handler: dnstest.NewZone("zero.example.com. 0 IN A 192.0.2.1"),
 			qname: "zero.example.com.", qtype: dns.TypeA},
 	}

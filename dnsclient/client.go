@@ -94,13 +94,26 @@ func (c *Client) Stats() Stats {
 // of the CNAME chain; each caller stops waiting when its own ctx is
 // done, and the query is cancelled once no caller waits for it.
 func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Answer, error) {
-	key := cacheKey{name: canonical(name), qtype: qtype}
-	if a := c.cache.get(key, c.cfg.now()); a != nil {
+	if a := c.cached(name, qtype, c.cfg.now()); a != nil {
 		c.stats.hits.Add(1)
 		return a, nil
 	}
 	c.stats.misses.Add(1)
-	return c.lookupShared(ctx, key, name)
+	return c.lookupShared(ctx, cacheKey{name: canonical(name), qtype: qtype}, name)
+}
+
+// cached returns the answer for (name, qtype) cached and valid at now, or
+// nil. It tries name as given first: every key is canonical, so a name
+// that matches one is canonical already, and the locator's lower-case,
+// fully qualified names skip canonical's scan.
+func (c *Client) cached(name string, qtype uint16, now time.Time) *Answer {
+	if a := c.cache.get(cacheKey{name: name, qtype: qtype}, now); a != nil {
+		return a
+	}
+	if cn := canonical(name); cn != name {
+		return c.cache.get(cacheKey{name: cn, qtype: qtype}, now)
+	}
+	return nil
 }
 
 // Now returns the time on the client's clock (Config.Now), the clock its
@@ -113,7 +126,7 @@ func (c *Client) Now() time.Time { return c.cfg.now() }
 // blocks or allocates; ok is false when nothing valid is cached (a later
 // Lookup then counts the miss). The Answer is read-only, as with Lookup.
 func (c *Client) LookupCached(name string, qtype uint16, now time.Time) (a *Answer, ok bool) {
-	a = c.cache.get(cacheKey{name: canonical(name), qtype: qtype}, now)
+	a = c.cached(name, qtype, now)
 	if a == nil {
 		return nil, false
 	}

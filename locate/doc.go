@@ -5,7 +5,9 @@
 // It speaks its own types (Target, Query, Result) and asks DNS through a
 // one-method Resolver, which *dnsclient.Client satisfies; a Resolver that
 // also implements CacheResolver lets a fully cached Locate run without
-// goroutines or allocations (LocateInto with Options.NoTrace).
+// goroutines, reading the clock once, in well under a microsecond, with
+// no allocation (LocateInto with Options.NoTrace) or two (Locate: the
+// Result and its targets).
 //
 // # Rules followed
 //
@@ -42,7 +44,16 @@
 //   - No SRV: A/AAAA of the domain on 5060, or 5061 for TLS (RFC 3263 §4.2).
 //     An SRV RRset whose targets are all "." means the service is
 //     decidedly not available (RFC 2782): ErrNotAvailable, no fallback to
-//     address records.
+//     address records. Nor is there one when SRV records were found but
+//     their targets have no addresses (§4.2 falls back only "if no SRV
+//     records were found").
+//   - Names that do not exist: after NXDOMAIN for a name, questions about
+//     it or names under it are not asked (RFC 2308 §5: the name owns no
+//     records of any type; RFC 8020 §2: nothing exists under it). So an
+//     NXDOMAIN for the domain's NAPTR ends the resolution in one round
+//     trip; the trace lists the SRV and A/AAAA questions with
+//     Query.Inferred naming the absent name. After a CNAME the NXDOMAIN
+//     speaks of the chain's last name only (RFC 6604 §2).
 //   - Order (RFC 2782 "Usage rules"): priority ascending; within a
 //     priority, weighted random selection with weight-0 records first and
 //     a draw in [0, sum] inclusive, so that a weight-0 record can be picked

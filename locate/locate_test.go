@@ -10,6 +10,7 @@ import (
 
 	"github.com/miekg/dns"
 	"github.com/siplocate/siplocate/dnsclient"
+	"github.com/siplocate/siplocate/internal/dnstest"
 )
 
 // guideZone is the guide's setup in zone text: NAPTR for UDP and TCP, SRV
@@ -284,6 +285,37 @@ func TestLocateRFC3263(t *testing.T) {
 			wantQueries: []string{"AAAA sip1.example.com."},
 		},
 		{
+			name: "SRV targets without addresses: no fallback to the domain's A (§4.2)",
+			zone: []string{`_sip._udp.example.com. 60 IN SRV 0 0 5060 gone.example.com.`, `example.com. 60 IN A 192.0.2.7`},
+			uri:  "example.com", opts: Options{Mode: ModeSRV, Family: IPv4Only, Transports: []Transport{UDP}},
+			wantQueries: []string{"SRV _sip._udp.example.com.", "A gone.example.com."},
+			wantErr:     ErrNXDOMAIN,
+		},
+		{
+			name: "NAPTR chain longer than 5 lookups: ErrLoop, then SRV fallback",
+			zone: []string{`example.com. 60 IN NAPTR 10 10 "" "" "" n1.example.com.`,
+				`n1.example.com. 60 IN NAPTR 10 10 "" "" "" n2.example.com.`, `n2.example.com. 60 IN NAPTR 10 10 "" "" "" n3.example.com.`,
+				`n3.example.com. 60 IN NAPTR 10 10 "" "" "" n4.example.com.`, `n4.example.com. 60 IN NAPTR 10 10 "" "" "" n5.example.com.`,
+				`n5.example.com. 60 IN NAPTR 10 10 "S" "SIP+D2U" "" _sip._udp.example.com.`,
+				`_sip._udp.example.com. 60 IN SRV 0 0 5060 a.example.com.`, `a.example.com. 60 IN A 192.0.2.3`},
+			uri:         "example.com",
+			opts:        Options{Family: IPv4Only, Transports: []Transport{UDP}},
+			wantTargets: []string{"udp 192.0.2.3:5060 a.example.com p0 w0"},
+			wantQueries: []string{"NAPTR example.com.", "NAPTR n1.example.com.", "NAPTR n2.example.com.", "NAPTR n3.example.com.",
+				"NAPTR n4.example.com.", "SRV _sip._udp.example.com.", "A a.example.com."},
+			wantErr: ErrLoop,
+		},
+		{
+			name: "NAPTR SIP+D2S for a client that supports SCTP (RFC 4168)",
+			zone: []string{`example.com. 60 IN NAPTR 10 10 "S" "SIP+D2S" "" _sip._sctp.example.com.`,
+				`example.com. 60 IN NAPTR 20 10 "S" "SIP+D2U" "" _sip._udp.example.com.`,
+				`_sip._sctp.example.com. 60 IN SRV 0 0 5060 s.example.com.`, `s.example.com. 60 IN A 192.0.2.4`},
+			uri:         "example.com",
+			opts:        Options{Family: IPv4Only, Transports: []Transport{SCTP}},
+			wantTargets: []string{"sctp 192.0.2.4:5060 s.example.com p0 w0"},
+			wantQueries: []string{"NAPTR example.com.", "SRV _sip._sctp.example.com.", "A s.example.com."},
+		},
+		{
 			name:    "bad URI",
 			uri:     "sip:exa mple.com",
 			wantErr: ErrBadURI,
@@ -295,20 +327,37 @@ func TestLocateRFC3263(t *testing.T) {
 			wantErr: ErrNoTransport,
 		},
 	}
+	// Each case runs on the fake resolver and on a real dnsclient asking
+	// an in-process DNS server (dnstest) that serves the same zone.
+	resolvers := []struct {
+		name string
+		new  func(t *testing.T, zone []string) Resolver
+	}{
+		{name: "fake", new: func(t *testing.T, zone []string) Resolver { return newFake(zone...) }},
+		{name: "dnsclient", new: func(t *testing.T, zone []string) Resolver {
+			srv := dnstest.NewServer(t, &dnstest.Zone{Records: dnstest.RRs(zone...)})
+			c, err := dnsclient.New(dnsclient.Config{Servers: []string{srv.Addr}, Timeout: 2 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}},
+	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(tt.zone...)
-			res, err := newTestLocator(f).Locate(context.Background(), tt.uri, tt.opts)
-			if !errors.Is(err, tt.wantErr) || (err != nil) != (tt.wantErr != nil) {
-				t.Fatalf("Locate(%q) error = %v, want %v", tt.uri, err, tt.wantErr)
-			}
-			if got := targetStrings(res.Targets); !slices.Equal(got, tt.wantTargets) {
-				t.Errorf("targets:\n got %q\nwant %q", got, tt.wantTargets)
-			}
-			if got := queryStrings(res.Queries); !slices.Equal(got, tt.wantQueries) {
-				t.Errorf("queries:\n got %q\nwant %q", got, tt.wantQueries)
-			}
-		})
+		for _, rv := range resolvers {
+			t.Run(tt.name+"/"+rv.name, func(t *testing.T) {
+				res, err := newTestLocator(rv.new(t, tt.zone)).Locate(context.Background(), tt.uri, tt.opts)
+				if !errors.Is(err, tt.wantErr) || (err != nil) != (tt.wantErr != nil) {
+					t.Fatalf("Locate(%q) error = %v, want %v", tt.uri, err, tt.wantErr)
+				}
+				if got := targetStrings(res.Targets); !slices.Equal(got, tt.wantTargets) {
+					t.Errorf("targets:\n got %q\nwant %q", got, tt.wantTargets)
+				}
+				if got := queryStrings(res.Queries); !slices.Equal(got, tt.wantQueries) {
+					t.Errorf("queries:\n got %q\nwant %q", got, tt.wantQueries)
+				}
+			})
+		}
 	}
 }
 
@@ -373,6 +422,28 @@ func TestLocateIntoReuses(t *testing.T) {
 		if len(res.Targets) != 5 || len(res.Queries) != 7 {
 			t.Fatalf("got %d targets, %d queries; want 5 and 7", len(res.Targets), len(res.Queries))
 		}
+	}
+}
+
+// TestLocateCachedAllocs guards issue 2's "at most 5 allocations per
+// cached locate": none for LocateInto without trace, two for Locate (the
+// Result and its targets).
+func TestLocateCachedAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under the race detector")
+	}
+	// Every answer cached: sip2's AAAA too.
+	l := newTestLocator(newCachingFake(append(slices.Clone(guideZone), `sip2.example.com. 60 IN AAAA 2001:db8::12`)...))
+	ctx, opts := context.Background(), Options{NoTrace: true}
+	var res Result
+	if n := testing.AllocsPerRun(100, func() { l.LocateInto(ctx, "sip:alice@example.com", opts, &res) }); n != 0 { //nolint:errcheck
+		t.Errorf("LocateInto allocates %v times, want 0", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { l.Locate(ctx, "sip:alice@example.com", opts) }); n > 2 { //nolint:errcheck
+		t.Errorf("Locate allocates %v times, want at most 2", n)
+	}
+	if len(res.Targets) != 6 {
+		t.Errorf("%d targets, want 6", len(res.Targets))
 	}
 }
 

@@ -3,6 +3,7 @@ package locate
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -44,7 +45,7 @@ type Locator struct {
 
 	mu      sync.Mutex // guards rnd
 	rnd     *rand.Rand
-	scratch sync.Pool // of *scratch, for Locate
+	results sync.Pool // of *Result with scratch space, for Locate
 }
 
 // now returns the current time from the configured clock.
@@ -57,6 +58,9 @@ func (l *Locator) now() time.Time {
 
 // orderSRV orders rrs per RFC 2782 with the Locator's random source.
 func (l *Locator) orderSRV(rrs []*dns.SRV) {
+	if sortByPriority(rrs); !sharedPriority(rrs) {
+		return // one record per priority: no draw, no lock
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.rnd == nil {
@@ -79,25 +83,17 @@ func (l *Locator) orderSRV(rrs []*dns.SRV) {
 // partial result, to be used with care. With no targets the error says why
 // (errors.Is: ErrNXDOMAIN, ErrNoRecords, ErrNotAvailable, ErrBadURI, ...).
 func (l *Locator) Locate(ctx context.Context, uri string, opts Options) (*Result, error) {
-	rb := new(resultBuf) // one allocation for the Result and its first targets
-	res := &rb.res
-	res.Targets = rb.targets[:0]
-	if s, ok := l.scratch.Get().(*scratch); ok {
-		res.s = s
+	work, _ := l.results.Get().(*Result)
+	if work == nil {
+		work = new(Result)
 	}
-	err := l.LocateInto(ctx, uri, opts, res)
-	if res.s != nil { // nil when uri did not parse; run left it reset
-		l.scratch.Put(res.s)
-		res.s = nil
-	}
+	err := l.LocateInto(ctx, uri, opts, work)
+	// The caller's Result holds exactly what was found, in two allocations
+	// sized to it; work keeps its storage for the next call.
+	res := &Result{Targets: slices.Clone(work.Targets), Queries: slices.Clone(work.Queries)}
+	work.reset()
+	l.results.Put(work)
 	return res, err
-}
-
-// resultBuf holds a Result and room for the targets of a typical
-// resolution, so that Locate allocates once.
-type resultBuf struct {
-	res     Result
-	targets [8]Target
 }
 
 // LocateInto is Locate writing into res, reusing its slices and scratch

@@ -41,10 +41,15 @@ func (r *resolution) addJob(from int, name string, qtype uint16) int {
 // (CacheResolver); one question left is asked inline.
 func (r *resolution) lookupAll(from int) {
 	jobs := r.s.jobs[from:]
+	r.ask(jobs)
+	r.noteAbsent(jobs)
 	if !r.opts.NoTrace {
-		defer r.stamp(jobs)
+		r.stamp(jobs)
 	}
-	defer r.noteAbsent(jobs)
+}
+
+// ask answers jobs: by inference, from the cache, or on the wire.
+func (r *resolution) ask(jobs []job) {
 	pending := len(jobs)
 	if len(r.s.absent) > 0 {
 		pending -= r.inferAbsent(jobs)

@@ -59,17 +59,22 @@ func (r *resolution) naptr(domain string) {
 func (r *resolution) selectNAPTR(name string, rrs []dns.RR, expires time.Time) (next string, svcs []service) {
 	ns := r.s.naptrs[:0]
 	for _, rr := range rrs {
-		if n, ok := rr.(*dns.NAPTR); ok && r.usableNAPTR(n) {
-			ns = append(ns, n)
+		if n, ok := rr.(*dns.NAPTR); ok {
+			if t, ok := r.usableNAPTR(n); ok {
+				ns = append(ns, naptrRec{n, t})
+			}
 		}
 	}
-	slices.SortStableFunc(ns, func(a, b *dns.NAPTR) int {
+	byOrder := func(a, b naptrRec) int {
 		return cmp.Or(cmp.Compare(a.Order, b.Order), cmp.Compare(a.Preference, b.Preference))
-	})
+	}
+	if !slices.IsSortedFunc(ns, byOrder) { // servers often list them in order already
+		slices.SortStableFunc(ns, byOrder)
+	}
 	r.s.naptrs = ns
 	svcs = r.s.svcs[:0]
 	for _, n := range ns {
-		target, ok := r.naptrTarget(name, n)
+		target, ok := r.naptrTarget(name, n.NAPTR)
 		if !ok {
 			continue
 		}
@@ -79,26 +84,33 @@ func (r *resolution) selectNAPTR(name string, rrs []dns.RR, expires time.Time) (
 			}
 			continue
 		}
-		t, _ := serviceTransport(n.Service)
-		svcs = append(svcs, service{transport: t, flag: upper(n.Flags[0]), name: target, naptr: n, expires: expires})
+		svcs = append(svcs, service{transport: n.transport, flag: upper(n.Flags[0]), name: target, naptr: n.NAPTR, expires: expires})
 	}
 	r.s.svcs = svcs
 	return "", svcs
 }
 
-// usableNAPTR reports whether n is a record this client can follow: a SIP
-// service over a transport it supports with a terminal flag "S" or "A",
-// or a non-terminal record (empty flags) whose service is SIP's or empty.
-func (r *resolution) usableNAPTR(n *dns.NAPTR) bool {
+// naptrRec is a NAPTR record kept by selectNAPTR, with the transport of
+// its service.
+type naptrRec struct {
+	*dns.NAPTR
+	transport Transport
+}
+
+// usableNAPTR reports whether n is a record this client can follow, and
+// its service's transport: a SIP service over a transport it supports with
+// a terminal flag "S" or "A", or a non-terminal record (empty flags) whose
+// service is SIP's or empty.
+func (r *resolution) usableNAPTR(n *dns.NAPTR) (Transport, bool) {
 	if n.Flags == "" {
 		if n.Service == "" {
-			return true
+			return "", true
 		}
 	} else if len(n.Flags) != 1 || !strings.ContainsRune("SsAa", rune(n.Flags[0])) {
-		return false // "U", "P" and unknown flags: not for SIP (RFC 3404 §4.3)
+		return "", false // "U", "P" and unknown flags: not for SIP (RFC 3404 §4.3)
 	}
 	t, ok := serviceTransport(n.Service)
-	return ok && slices.Contains(r.transports(), t)
+	return t, ok && slices.Contains(r.transports(), t)
 }
 
 // naptrTarget returns the next name record n leads to: its regexp applied

@@ -30,6 +30,7 @@ type resolution struct {
 	failed      error // the first lookup that failed (not NXDOMAIN/NODATA)
 	notFound    error // the last NXDOMAIN/NODATA
 	unavailable error // an SRV RRset of "." targets
+	srvFound    bool  // an SRV RRset named a target (RFC 3263 §4.2: no A/AAAA fallback then)
 }
 
 // scratch is the working space of a resolution, kept in the Result so
@@ -42,7 +43,7 @@ type scratch struct {
 	svcs    []service
 	hosts   []host
 	srvs    []*dns.SRV
-	naptrs  []*dns.NAPTR
+	naptrs  []naptrRec
 	visited []string
 	absent  []*dnsclient.Answer // NXDOMAIN answers of this resolution (RFC 8020)
 	fqdn    [2]string           // the last domain and its fully qualified form
@@ -81,7 +82,8 @@ func (r *resolution) run() error {
 	}
 	if ip, ok := r.targetIP(); ok {
 		// RFC 3263 §4.1, §4.2: a numeric IP address needs no DNS.
-		r.addTarget(host{transport: r.defaultTransport(), port: r.port(r.defaultTransport())}, ip, nil)
+		t := r.defaultTransport()
+		r.addTarget(&host{transport: t, port: r.port(t)}, ip, time.Time{})
 		return r.finish()
 	}
 	if r.l.Resolver == nil {

@@ -14,7 +14,7 @@ type intner interface{ IntN(n int) int }
 // priority, lowest first; within one priority, by weighted random
 // selection (shuffleByWeight).
 func orderSRV(rrs []*dns.SRV, r intner) {
-	slices.SortStableFunc(rrs, func(a, b *dns.SRV) int { return cmp.Compare(a.Priority, b.Priority) })
+	sortByPriority(rrs)
 	for i := 0; i < len(rrs); {
 		j := i + 1
 		for j < len(rrs) && rrs[j].Priority == rrs[i].Priority {
@@ -23,6 +23,25 @@ func orderSRV(rrs []*dns.SRV, r intner) {
 		shuffleByWeight(rrs[i:j], r)
 		i = j
 	}
+}
+
+// sortByPriority sorts rrs by priority, keeping the order of equals.
+func sortByPriority(rrs []*dns.SRV) {
+	byPriority := func(a, b *dns.SRV) int { return cmp.Compare(a.Priority, b.Priority) }
+	if !slices.IsSortedFunc(rrs, byPriority) { // servers often list them in order already
+		slices.SortStableFunc(rrs, byPriority)
+	}
+}
+
+// sharedPriority reports whether two records of rrs, sorted by priority,
+// have the same priority, so that ordering them takes random draws.
+func sharedPriority(rrs []*dns.SRV) bool {
+	for i := 1; i < len(rrs); i++ {
+		if rrs[i].Priority == rrs[i-1].Priority {
+			return true
+		}
+	}
+	return false
 }
 
 // shuffleByWeight orders SRV records of one priority exactly as RFC 2782
@@ -38,13 +57,16 @@ func orderSRV(rrs []*dns.SRV, r intner) {
 // same inclusive draw also gives the list's first record one extra chance
 // in sum+1. See STYLE.md §6 "Copy-pasted algorithms".
 func shuffleByWeight(rrs []*dns.SRV, r intner) {
+	if len(rrs) < 2 {
+		return
+	}
 	zeroWeightFirst(rrs)
+	sum := 0
+	for _, rr := range rrs {
+		sum += int(rr.Weight)
+	}
 	for i := 0; i < len(rrs)-1; i++ {
-		sum := 0
-		for _, rr := range rrs[i:] {
-			sum += int(rr.Weight)
-		}
-		n := r.IntN(sum + 1) // uniform in [0, sum]
+		n := r.IntN(sum + 1) // uniform in [0, sum], sum of the weights of rrs[i:]
 		running, pick := 0, len(rrs)-1
 		for j := i; j < len(rrs); j++ {
 			running += int(rrs[j].Weight)
@@ -57,6 +79,7 @@ func shuffleByWeight(rrs []*dns.SRV, r intner) {
 		chosen := rrs[pick]
 		copy(rrs[i+1:pick+1], rrs[i:pick])
 		rrs[i] = chosen
+		sum -= int(chosen.Weight)
 	}
 }
 
@@ -65,9 +88,10 @@ func shuffleByWeight(rrs []*dns.SRV, r intner) {
 // have not been ordered yet) in any order, except that all those with
 // weight 0 are placed at the beginning of the list").
 func zeroWeightFirst(rrs []*dns.SRV) {
-	slices.SortStableFunc(rrs, func(a, b *dns.SRV) int {
-		return cmp.Compare(min(a.Weight, 1), min(b.Weight, 1))
-	})
+	zeroFirst := func(a, b *dns.SRV) int { return cmp.Compare(min(a.Weight, 1), min(b.Weight, 1)) }
+	if !slices.IsSortedFunc(rrs, zeroFirst) {
+		slices.SortStableFunc(rrs, zeroFirst)
+	}
 }
 
 // decidedlyUnavailable reports whether an SRV RRset says "the service is

@@ -3,6 +3,7 @@ package locate
 import (
 	"net/netip"
 	"strings"
+	"time"
 )
 
 // static fills the targets for ModeStatic, the phone's "Use Configured
@@ -29,7 +30,7 @@ func (r *resolution) static() (done bool, err error) {
 		if err != nil {
 			return true, &Error{Name: s, Step: "static", Err: err}
 		}
-		r.addTarget(host{transport: t, port: ap.Port()}, ap.Addr(), nil)
+		r.addTarget(&host{transport: t, port: ap.Port()}, ap.Addr(), time.Time{})
 	}
 	return true, r.finish()
 }

@@ -2,7 +2,6 @@ package locate
 
 import (
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/miekg/dns"
@@ -37,9 +36,12 @@ type host struct {
 // srvThenAddress queries SRV for each transport in ts (RFC 3263 §4.1: "the
 // client constructs SRV queries for those transport protocols it
 // supports, and does a query for each"), in parallel, and takes the
-// targets in the order of ts. When no SRV record exists at all it falls
-// back to A/AAAA of domain with the default transport and port (RFC 3263
-// §4.1, §4.2); not when the SRV records said "." (RFC 2782).
+// targets in the order of ts. When no SRV record was found it falls back
+// to A/AAAA of domain with the default transport and port (RFC 3263 §4.2:
+// "If no SRV records were found, the client performs an A or AAAA record
+// lookup of the domain name"); not when the SRV records said "." (RFC
+// 2782), nor when SRV records were found but their targets have no
+// addresses: the domain's own address is then no SIP server's.
 func (r *resolution) srvThenAddress(domain string, ts []Transport) {
 	svcs := r.s.svcs[:0]
 	for _, t := range ts {
@@ -49,7 +51,7 @@ func (r *resolution) srvThenAddress(domain string, ts []Transport) {
 	}
 	r.s.svcs = svcs
 	r.services(svcs)
-	if len(r.res.Targets) == 0 && r.unavailable == nil {
+	if len(r.res.Targets) == 0 && r.unavailable == nil && !r.srvFound {
 		r.addressOf(domain)
 	}
 }
@@ -101,6 +103,7 @@ func (r *resolution) hostsOf(hosts []host, sv *service) []host {
 			srvs = append(srvs, s) // RFC 2782: "." among others is skipped
 		}
 	}
+	r.srvFound = r.srvFound || len(srvs) > 0
 	r.l.orderSRV(srvs)
 	for _, s := range srvs {
 		hosts = append(hosts, host{transport: sv.transport, name: s.Target, port: s.Port, prio: s.Priority,
@@ -151,6 +154,7 @@ var familyOrder = [3]uint16{dns.TypeA, dns.TypeAAAA, dns.TypeA}
 
 // addressTargets appends a target for each address record in a.
 func (r *resolution) addressTargets(h *host, a *dnsclient.Answer) {
+	expires := earliest(h.expires, a.Expires)
 	for _, rr := range a.Records {
 		var ip netip.Addr
 		switch rr := rr.(type) {
@@ -162,7 +166,7 @@ func (r *resolution) addressTargets(h *host, a *dnsclient.Answer) {
 		if !ip.IsValid() || r.haveTarget(h, ip) {
 			continue
 		}
-		t := r.addTarget(*h, ip, a)
+		t := r.addTarget(h, ip, expires)
 		if !r.opts.NoTrace {
 			t.Records = r.records(h, a, rr)
 		}
@@ -176,22 +180,22 @@ func (r *resolution) addressTargets(h *host, a *dnsclient.Answer) {
 func (r *resolution) haveTarget(h *host, ip netip.Addr) bool {
 	ip = ip.Unmap()
 	for i := range r.res.Targets {
-		if t := &r.res.Targets[i]; t.Addr == ip && t.Port == h.port && t.Transport == h.transport {
+		if t := &r.res.Targets[i]; t.Port == h.port && t.Addr == ip && t.Transport == h.transport {
 			return true
 		}
 	}
 	return false
 }
 
-// addTarget appends the target for address ip of h (a nil a for an address
-// that came without DNS) and returns it.
-func (r *resolution) addTarget(h host, ip netip.Addr, a *dnsclient.Answer) *Target {
-	t := Target{Transport: h.transport, Addr: ip.Unmap(), Port: h.port, Host: strings.TrimSuffix(h.name, "."),
-		Priority: h.prio, Weight: h.weight, Expires: h.expires}
-	if a != nil {
-		t.Expires = earliest(h.expires, a.Expires)
+// addTarget appends the target for address ip of h, whose records expire
+// at expires (zero for an address that came without DNS), and returns it.
+func (r *resolution) addTarget(h *host, ip netip.Addr, expires time.Time) *Target {
+	name := h.name
+	if n := len(name); n > 0 && name[n-1] == '.' {
+		name = name[:n-1]
 	}
-	r.res.Targets = append(r.res.Targets, t)
+	r.res.Targets = append(r.res.Targets, Target{Transport: h.transport, Addr: ip.Unmap(), Port: h.port, Host: name,
+		Priority: h.prio, Weight: h.weight, Expires: expires})
 	return &r.res.Targets[len(r.res.Targets)-1]
 }
 

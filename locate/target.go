@@ -66,9 +66,9 @@ type Target struct {
 	Transport Transport
 	Addr      netip.Addr
 	Port      uint16
-	Host      string // the host name the address belongs to (SRV target or the domain)
 	Priority  uint16 // SRV priority; 0 when no SRV was involved
 	Weight    uint16 // SRV weight; 0 when no SRV was involved
+	Host      string // the host name the address belongs to (SRV target or the domain)
 	// Expires is the earliest expiry of the DNS records that led to this
 	// target (NAPTR, SRV, A/AAAA); zero when no DNS was involved (numeric
 	// host, ModeStatic IPs).

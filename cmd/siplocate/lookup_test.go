@@ -70,6 +70,7 @@ func TestLookupGolden(t *testing.T) {
 		{name: "static", args: []string{"sip:example.com;transport=tcp", "--mode", "static", "--primary-ip", "192.0.2.13", "--backup-ip", "192.0.2.12:5080,[2001:db8::12]"}},
 		{name: "static_json", args: []string{"example.com", "--mode", "static", "--primary-ip", "192.0.2.13", "--json"}},
 		{name: "nxdomain", zone: plain, args: []string{"nowhere.example.com", "--transport", "udp", "--family", "ipv4"}, wantCode: 1},
+		{name: "nxdomain_json", zone: plain, args: []string{"nowhere.example.com", "--transport", "udp", "--family", "ipv4", "--json"}, wantCode: 1},
 		{name: "nodata", zone: plain, args: []string{"nosip.example.com:5060", "--family", "ipv4"}, wantCode: 1},
 		{name: "all_dot", zone: plain, args: []string{"dead.example.com", "--mode", "srv"}, wantCode: 1},
 		{name: "all_dot_json", zone: plain, args: []string{"dead.example.com", "--mode", "srv", "--json"}, wantCode: 1},
@@ -158,6 +159,27 @@ func TestLookupUsesAdditional(t *testing.T) {
 	want := []string{"NAPTR example.com.", "AAAA sip2.example.com."}
 	if strings.Join(wire, ",") != strings.Join(want, ",") || len(out.Targets) != 5 {
 		t.Errorf("queries on the wire %q, want %q; %d targets, want 5", wire, want, len(out.Targets))
+	}
+}
+
+// TestLookupSeveralServers checks that --dns takes several servers and
+// that a dead first one costs a timeout, not the lookup (issue 2: "move to
+// the next server on timeout").
+func TestLookupSeveralServers(t *testing.T) {
+	dead := dnstest.NewServer(t, dnstest.Silent()).Addr
+	good := dnstest.NewServer(t, &dnstest.Zone{Records: dnstest.RRs(lookupZone...)}).Addr
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"lookup", "sip1.example.com:5060", "--family", "ipv4", "--timeout", "100ms",
+		"--dns", dead, "--dns", good, "--json"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit status %d; stderr: %s", code, stderr.String())
+	}
+	var out lookupJSON
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Targets) != 1 || out.Targets[0].Address != "192.0.2.13" || len(out.Queries) != 1 || out.Queries[0].Server != good {
+		t.Errorf("targets %+v, queries %+v; want 192.0.2.13 answered by %s", out.Targets, out.Queries, good)
 	}
 }
 

@@ -1,0 +1,5 @@
+//go:build !race
+
+package locate
+
+const raceEnabled = false
