@@ -94,7 +94,7 @@ func (r *Registrar) newRun() (*run, error) {
 	sl := r.cfg.logger().With("component", "sipgo")
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent(r.cfg.userAgent()),
-		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(sl)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(sl), sip.WithTransactionLayerUnhandledResponseHandler(r.unhandledResponse)),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(sl), sip.WithTransportLayerReadFilter(r.readFilter)),
 	)
 	if err != nil {
@@ -141,6 +141,14 @@ func (r *Registrar) readFilter(p sip.TransportReadProps, data []byte) ([]byte, e
 		}
 	}
 	return data, nil
+}
+
+// unhandledResponse drops a response that reached the transaction layer:
+// over TCP, which the read filter does not parse (over UDP it drops them
+// first). Without this handler sipgo would log it to its global logger.
+func (r *Registrar) unhandledResponse(res *sip.Response) {
+	source := strings.ToLower(res.Transport()) + ":" + res.Source()
+	r.drop("", source, "malformed: a response, and the registrar sends no requests", true)
 }
 
 // methodOf returns the method of the request line in data, if it looks like one.

@@ -117,7 +117,11 @@ func (f *registrarFlags) loadUsers() (registrar.Users, error) {
 	case f.users == "":
 		return nil, nil
 	}
-	return registrar.LoadUsers(f.users)
+	users, err := registrar.LoadUsers(f.users)
+	if err == nil && len(users) == 0 {
+		err = fmt.Errorf("%s: no users (want one user:password per line)", f.users)
+	}
+	return users, err
 }
 
 // runRegistrar serves until ctx ends, answering SIGUSR1 and SIGUSR2.
