@@ -152,6 +152,39 @@ func TestEvictionPrefersExpired(t *testing.T) {
 	}
 }
 
+// TestCacheConcurrent reads and writes one small cache from many
+// goroutines (run with -race): the size bound holds and every entry read
+// is one that was stored for its key.
+func TestCacheConcurrent(t *testing.T) {
+	c := newCache(16)
+	now := newClock().Now()
+	answers := make([]*Answer, 64)
+	for i := range answers {
+		answers[i] = &Answer{Name: fmt.Sprint(i), Expires: now.Add(time.Hour)}
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for n := range 2000 {
+				i := (n*7 + g) % len(answers)
+				k := cacheKey{name: answers[i].Name, qtype: 1}
+				if n%3 == 0 {
+					c.put(k, answers[i], now, n%2 == 0)
+				} else if a := c.get(k, now); a != nil && a != answers[i] {
+					t.Errorf("get(%s) = answer %s", k.name, a.Name)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := c.len(); n > 16 || n == 0 {
+		t.Errorf("cache holds %d entries, want 1 to 16", n)
+	}
+	if c.evicted.Load() == 0 {
+		t.Error("no evictions with 64 keys in 16 places")
+	}
+}
+
 func TestNoCache(t *testing.T) {
 	srv := dnstest.NewServer(t, dnstest.NewZone(testZone...))
 	c := testClient(t, []string{srv.Addr}, newClock(), func(cfg *Config) { cfg.CacheSize = -1 })
