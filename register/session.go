@@ -23,7 +23,7 @@ import (
 // most one callback touches its state at a time.
 type session struct {
 	agent  *Agent
-	acct   *Account // the agent's copy
+	acct   *Account // in Config.Accounts
 	log    accountLog
 	policy *failover.Policy
 	dlg    dialogue  // REGISTER: one Call-ID, growing CSeq (RFC 3261 §10.2)

@@ -1,0 +1,135 @@
+package register
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/siplocate/siplocate/locate"
+)
+
+// manyAccounts returns n accounts on example.com with fast timers.
+func manyAccounts(n int) []Account {
+	accounts := make([]Account, n)
+	for i := range accounts {
+		accounts[i] = Account{AOR: fmt.Sprintf("sip:u%d@example.com", i), Server: "example.com", Expires: time.Hour, AttemptTimeout: time.Second}
+	}
+	return accounts
+}
+
+// isUnregister reports whether req asks to remove its binding.
+func isUnregister(req *sip.Request) bool {
+	h := req.GetHeader("Expires")
+	return h != nil && h.Value() == "0"
+}
+
+// unregisterCallIDs returns the distinct Call-IDs of the unregisters srv
+// received.
+func unregisterCallIDs(srv *testServer) map[string]bool {
+	ids := map[string]bool{}
+	for _, req := range srv.requests() {
+		if isUnregister(req) {
+			ids[string(*req.CallID())] = true
+		}
+	}
+	return ids
+}
+
+// counter counts an agent's events by kind, and closes full when the
+// Registered events reach want.
+type counter struct {
+	mu    sync.Mutex
+	kinds map[Kind]int
+	want  int
+	full  chan struct{}
+}
+
+func newCounter(want int) *counter {
+	return &counter{kinds: map[Kind]int{}, want: want, full: make(chan struct{})}
+}
+
+func (c *counter) add(e Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kinds[e.Kind]++
+	if e.Kind == Registered && c.kinds[Registered] == c.want {
+		close(c.full)
+	}
+}
+
+func (c *counter) count(k Kind) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.kinds[k]
+}
+
+// runUntilRegistered runs an agent for accounts against srv until every
+// account registered once, then cancels it and returns Run's error.
+func runUntilRegistered(t *testing.T, srv *testServer, c *counter, shutdown time.Duration, accounts []Account) error {
+	t.Helper()
+	a, err := New(Config{Accounts: accounts, Locator: staticLocator{[]locate.Target{srv.target}}, OnEvent: c.add, Logger: testLogger(), ShutdownTimeout: shutdown})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	select {
+	case <-c.full:
+	case <-time.After(30 * time.Second):
+		t.Errorf("%d of %d accounts registered after 30 s", c.count(Registered), len(accounts))
+	}
+	cancel()
+	return <-done
+}
+
+// TestRunUnregistersEveryAccount: more accounts than unregisters in flight
+// at once all unregister when the agent stops (RFC 3261 §10.2.2).
+func TestRunUnregistersEveryAccount(t *testing.T) {
+	n := 2*maxInFlight + 17
+	srv := newTestServer(t, ok)
+	c := newCounter(n)
+	if err := runUntilRegistered(t, srv, c, time.Minute, manyAccounts(n)); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got := c.count(Unregistered); got != n {
+		t.Errorf("%d Unregistered events, want %d", got, n)
+	}
+	if got := len(unregisterCallIDs(srv)); got != n {
+		t.Errorf("server saw unregisters from %d accounts, want %d", got, n)
+	}
+}
+
+// TestRunShutdownBounded: against a server that never answers an
+// unregister, Run still returns once the shutdown timeout has passed, and
+// no more than maxInFlight unregisters were ever sent: a slot is freed
+// only by an answer or an attempt timeout, and the attempt timeout here is
+// longer than the test.
+func TestRunShutdownBounded(t *testing.T) {
+	n := 3 * maxInFlight
+	srv := newTestServer(t, func(req *sip.Request) *sip.Response {
+		if isUnregister(req) {
+			return nil
+		}
+		return ok(req)
+	})
+	accounts := manyAccounts(n)
+	for i := range accounts {
+		accounts[i].AttemptTimeout = time.Hour
+	}
+	c := newCounter(n)
+	if err := runUntilRegistered(t, srv, c, 200*time.Millisecond, accounts); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	got := len(unregisterCallIDs(srv))
+	if got == 0 || got > maxInFlight {
+		t.Errorf("server saw unregisters from %d accounts, want 1 to %d", got, maxInFlight)
+	}
+	if u := c.count(Unregistered); u != 0 {
+		t.Errorf("%d Unregistered events from a server that never answers one", u)
+	}
+}
