@@ -63,8 +63,8 @@ docs/register.md) or from the flags; flags given with --config override
 every account's setting. A bad account is refused with the key and reason
 and the others go on.
 
-Exit status: 0 when every account registered, 1 when one never did, 2 for
-bad usage or a bad file.`,
+Exit status: 0 when every valid account registered, 1 when one never did,
+2 for bad usage or a bad file, or when every account was refused.`,
 		Example: `  siplocate register --server example.com --user alice --password secret --dns 127.0.0.53:53
   siplocate register --config phone.toml --probe 2s --json
   siplocate register --server example.com --user alice --password secret \
@@ -160,9 +160,22 @@ func (f *registerFlags) runAgent(ctx context.Context, g *globals, file *phoneFil
 		return failure(err)
 	}
 	if err := a.Run(ctx); err != nil {
+		if !anyValid(accounts) { // every account refused: bad flags or a bad file
+			return usageErr("%w", err)
+		}
 		return failure(err)
 	}
 	return nil
+}
+
+// anyValid reports whether one of accounts passes Validate.
+func anyValid(accounts []register.Account) bool {
+	for _, a := range accounts {
+		if a.Validate() == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // lifetime returns the context the agent runs in: ctx, shortened by

@@ -96,3 +96,47 @@ func TestRegisterConfigRefusesBadAccounts(t *testing.T) {
 		t.Logf("output:\n%s", out)
 	}
 }
+
+// TestRegisterBadFlagsRefused checks that an account made from flags with
+// a bad value is refused with the key and the reason, and that with no
+// valid account left the exit status is 2 (bad usage).
+func TestRegisterBadFlagsRefused(t *testing.T) {
+	base := []string{"--server", "example.com", "--user", "alice", "--password", "secret", "--once"}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "dns mode", args: []string{"--dns-mode", "bogus"}, want: `dns_mode: "bogus"`},
+		{name: "failover mode", args: []string{"--failover-mode", "sometimes"}, want: "failover_mode: "},
+		{name: "primary IP", args: []string{"--dns-mode", "static", "--primary-ip", "192.0.2.300"}, want: `primary_ip/backup_ips: "192.0.2.300"`},
+		{name: "backup IP", args: []string{"--dns-mode", "static", "--primary-ip", "192.0.2.1", "--backup-ip", "sip2.example.com"}, want: `primary_ip/backup_ips: "sip2.example.com"`},
+		{name: "negative expires", args: []string{"--expires", "-1m"}, want: "expires: -1m0s"},
+		{name: "probe of 1 ns", args: []string{"--probe", "1ns"}, want: "probe: 1ns"},
+		{name: "transport", args: []string{"--transport", "sctp"}, want: `transports: "sctp"`},
+		{name: "server with a space", args: []string{"--server", "exa mple.com"}, want: `aor: "sip:alice@exa mple.com"`},
+		{name: "server with a space and an AOR", args: []string{"--server", "exa mple.com", "--aor", "sip:alice@example.com"}, want: `server: "exa mple.com"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, stderr := runRegister(t, append(append([]string{}, base...), tc.args...)...)
+			if code != exitBadUsage || !strings.Contains(out, `alice  refused: account "alice": `+tc.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want %d and the refusal with %q", code, out, stderr, exitBadUsage, tc.want)
+			}
+		})
+	}
+}
+
+// TestRegisterConfigAllRefused: a file whose every account is refused is
+// a bad file (exit 2).
+func TestRegisterConfigAllRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "phone.toml")
+	text := "[[account]]\nname = \"a\"\nsip_user_id = \"a\"\nsip_server = \"example.com\"\ndns_mode = \"x\"\n\n[[account]]\nname = \"b\"\nsip_usr_id = \"b\"\n"
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runRegister(t, "--config", path, "--once")
+	if code != exitBadUsage || !strings.Contains(stderr, "no valid account") || strings.Count(out, "refused") != 2 {
+		t.Errorf("exit %d, stdout %q, stderr %q; want %d, two refusals and no valid account", code, out, stderr, exitBadUsage)
+	}
+}
