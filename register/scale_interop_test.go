@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,9 +42,13 @@ func TestInteropKamailioScale(t *testing.T) {
 	}
 	k := kamailiotest.Start(t, kamailiotest.Config{Addr: labPrimary, Port: 5060, Users: users, Transports: []string{"udp"}, Workers: 4})
 	registered := make(chan struct{}, n)
+	var unregistered atomic.Int64
 	a, err := New(Config{Accounts: accounts, Locator: &locate.Locator{}, Logger: testLogger(), OnEvent: func(e Event) {
-		if e.Kind == Registered {
+		switch e.Kind {
+		case Registered:
 			registered <- struct{}{}
+		case Unregistered:
+			unregistered.Add(1)
 		}
 	}})
 	if err != nil {
@@ -52,7 +58,7 @@ func TestInteropKamailioScale(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	start := time.Now()
-	stop := runAgent(t, a)
+	stop := sync.OnceFunc(runAgent(t, a))
 	defer stop()
 	for i := range n {
 		select {
@@ -80,5 +86,11 @@ func TestInteropKamailioScale(t *testing.T) {
 		n, elapsed.Seconds(), float64(n)/elapsed.Seconds(), used/(1<<20), used/1024/float64(n), runtime.NumGoroutine())
 	if bs, err := k.Locations(); err == nil {
 		t.Logf("MEASURE scale: Kamailio holds %d bindings", len(bs))
+	}
+	stopped := time.Now()
+	stop()
+	t.Logf("MEASURE scale: stopped in %.2fs, %d of %d unregistered", time.Since(stopped).Seconds(), unregistered.Load(), n)
+	if bs, err := k.Locations(); err == nil {
+		t.Logf("MEASURE scale: Kamailio holds %d bindings after the stop", len(bs))
 	}
 }
