@@ -113,7 +113,11 @@ func (s *session) wake(ctx context.Context) {
 	case !now.Before(s.nextRound):
 		fb := s.failback
 		s.failback = false
-		s.nextRound = time.Now().Add(s.boundedRound(ctx, fb))
+		// The wait counts from the round's end, when the 200 OK came
+		// (RFC 3261 §10.2.4): a round that spent 12 s on a silent
+		// target must not bring the refresh 12 s early.
+		wait := s.boundedRound(ctx, fb)
+		s.nextRound = time.Now().Add(wait)
 	case s.acct.Probe > 0 && !now.Before(s.nextProbe):
 		s.nextProbe = now.Add(s.acct.Probe)
 		if again, fb := s.probe(ctx); again {
