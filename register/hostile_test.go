@@ -294,7 +294,9 @@ func TestHostileResponsesAreDropped(t *testing.T) {
 		{name: "a datagram larger than sipgo reads", reply: rawResponse("200 OK", with(contactList(2000))...), log: []string{"failed to parse"}},
 		{name: "1,500 Contact headers over TCP", transport: locate.TCP, reply: rawResponse("200 OK", with(contacts(1500)...)...), log: []string{ours, "1500 Contact values, more than 256"}},
 		{name: "garbage over TCP", transport: locate.TCP, reply: func(*sip.Request) string { return "HTTP/1.1 400 Bad Request\r\n\r\n\x00\xff" }, log: []string{"failed to parse"}},
-		{name: "half a response over TCP", transport: locate.TCP, reply: func(req *sip.Request) string { return strings.TrimSuffix(rawResponse("200 OK", goodHeaders...)(req), "\r\n\r\n") }, reason: "no answer"},
+		{name: "half a response over TCP", transport: locate.TCP, reply: func(req *sip.Request) string {
+			return strings.TrimSuffix(rawResponse("200 OK", goodHeaders...)(req), "\r\n\r\n")
+		}, reason: "no answer"},
 		{name: "3,000 Contact headers over TCP", transport: locate.TCP, reply: rawResponse("200 OK", with(contacts(3000)...)...), log: []string{"exceeds"}},
 	}
 	for _, tc := range tests {
