@@ -21,8 +21,9 @@ type Resolver interface {
 // CacheResolver is a Resolver that can also answer from its cache without
 // blocking: LookupCached returns ok false when no answer valid at now is
 // cached. Now reads the clock the cache's answers expire by; a resolution
-// reads it once for all the cache reads of a round (a fully cached Locate
-// takes about a microsecond). When the Resolver implements it, Locate
+// reads it once, and again only after a round of questions went to the
+// wire (on a VM a clock read costs as much as a cache read, and a cached
+// locate makes seven of those). When the Resolver implements it, Locate
 // answers what it can from the cache first and starts goroutines only for
 // the questions that must go on the wire, so a fully cached Locate spawns
 // none. *dnsclient.Client implements it.
@@ -82,6 +83,10 @@ func (l *Locator) orderSRV(rrs []*dns.SRV) {
 // Result.Targets may still hold the targets the other lookups led to: a
 // partial result, to be used with care. With no targets the error says why
 // (errors.Is: ErrNXDOMAIN, ErrNoRecords, ErrNotAvailable, ErrBadURI, ...).
+//
+// Locate allocates the Result and its targets (two allocations when every
+// answer is cached and Options.NoTrace is set); LocateInto reuses a Result
+// and then allocates nothing.
 func (l *Locator) Locate(ctx context.Context, uri string, opts Options) (*Result, error) {
 	work, _ := l.results.Get().(*Result)
 	if work == nil {
