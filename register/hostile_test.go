@@ -239,6 +239,20 @@ func (l *logRecorder) lines(level slog.Level) []string {
 	return out
 }
 
+// longest returns the length of the longest message or value logged.
+func (l *logRecorder) longest() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, r := range *l.recs {
+		n = max(n, len(r.msg))
+		for _, v := range r.attrs {
+			n = max(n, len(v))
+		}
+	}
+	return n
+}
+
 // startLoggedAgent is startAgent with a logger that records.
 func startLoggedAgent(t *testing.T, targets []locate.Target, acct Account) (*events, *logRecorder) {
 	t.Helper()
@@ -315,6 +329,9 @@ func TestHostileResponsesAreDropped(t *testing.T) {
 			}
 			if got.Err != nil && !strings.Contains(got.Err.Error(), tc.reason) {
 				t.Errorf("round failed with %v, want %q", got.Err, tc.reason)
+			}
+			if n := logs.longest(); n > maxLogValue+50 {
+				t.Errorf("logged a value of %d bytes: a hostile server fills the log", n)
 			}
 			if l := logs.lines(slog.LevelDebug); tc.log != nil && !anyContains(l, tc.log...) {
 				t.Errorf("no log record with %q; records:\n%s", tc.log, strings.Join(l, "\n"))

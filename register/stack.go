@@ -29,6 +29,7 @@ type stack struct {
 
 // newStack builds a user agent. tlsConf may be nil when TLS is not used.
 func newStack(tlsConf *tls.Config, log *slog.Logger) (*stack, error) {
+	log = clipLogger(log) // sipgo logs whole messages it cannot parse
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent("siplocate"),
 		sipgo.WithUserAgenTLSConfig(tlsConf),
