@@ -47,7 +47,7 @@ func TestBindingLifecycle(t *testing.T) {
 		{name: "wildcard removes all", g: reg{callID: "call-2", cseq: 4, contacts: []string{"*"}, expires: "0"}, want: 200},
 	}
 	for _, s := range steps {
-		clock.advance(s.advance)
+		clock.Advance(s.advance)
 		res := r.respond(parseRequest(t, s.g.text()), testSource)
 		if res.StatusCode != s.want {
 			t.Fatalf("%s: status %d %s, want %d", s.name, res.StatusCode, res.Reason, s.want)
@@ -55,7 +55,7 @@ func TestBindingLifecycle(t *testing.T) {
 		if got := contactsOf(res); !slices.Equal(got, s.wantContacts) {
 			t.Errorf("%s: contacts %q, want %q", s.name, got, s.wantContacts)
 		}
-		if got := bindingsOf(r, clock.now()); !slices.Equal(got, s.wantBindings) {
+		if got := bindingsOf(r, clock.Now()); !slices.Equal(got, s.wantBindings) {
 			t.Errorf("%s: bindings %q, want %q", s.name, got, s.wantBindings)
 		}
 	}
@@ -112,7 +112,7 @@ func TestCSeqOrdering(t *testing.T) {
 			}
 			var got string
 			if bs := r.Bindings(); len(bs) == 1 {
-				got = bs[0].Expires.Sub(clock.now()).String()
+				got = bs[0].Expires.Sub(clock.Now()).String()
 			}
 			if got != tt.wantExpires {
 				t.Errorf("binding expires in %q, want %q", got, tt.wantExpires)

@@ -9,27 +9,11 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/icholy/digest"
+
+	"github.com/siplocate/siplocate/internal/fakeclock"
 )
 
 const testSource = "udp:127.0.0.1:5062"
-
-// fakeClock is a clock stepped by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // eventLog records events.
 type eventLog struct {
@@ -56,9 +40,9 @@ func (l *eventLog) kinds() []string {
 
 // newTestRegistrar returns a stopped registrar with user alice, a fake
 // clock and an event log; cfg's set fields are kept.
-func newTestRegistrar(t testing.TB, cfg Config) (*Registrar, *fakeClock, *eventLog) {
+func newTestRegistrar(t testing.TB, cfg Config) (*Registrar, *fakeclock.Clock, *eventLog) {
 	t.Helper()
-	clock := &fakeClock{t: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
 	log := &eventLog{}
 	if cfg.Users == nil && !cfg.NoAuth {
 		cfg.Users = Users{"alice": "secret", "bob": "hunter2"}
@@ -66,7 +50,7 @@ func newTestRegistrar(t testing.TB, cfg Config) (*Registrar, *fakeClock, *eventL
 	if cfg.Realm == "" {
 		cfg.Realm = "lab"
 	}
-	cfg.Now = clock.now
+	cfg.Now = clock.Now
 	cfg.OnEvent = log.add
 	cfg.Secret = []byte("test secret")
 	r, err := New(cfg)

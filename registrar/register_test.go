@@ -102,7 +102,7 @@ func TestRegisterAuthFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r, clock, _ := newTestRegistrar(t, Config{})
 			res := r.respond(parseRequest(t, reg{}.text()), testSource)
-			clock.advance(tt.advance)
+			clock.Advance(tt.advance)
 			g := reg{cseq: 2}
 			var req *sip.Request
 			switch {
