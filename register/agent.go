@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/siplocate/siplocate/locate"
@@ -62,6 +63,8 @@ type Agent struct {
 
 	probes probeCache
 	rounds chan struct{} // a slot per first registration in flight
+
+	sessions atomic.Pointer[[]*session] // set by Run; read when a connection closes
 }
 
 // maxInFlight bounds the first registrations in flight at once, and the
@@ -149,7 +152,7 @@ func (a *Agent) stack(t locate.Transport, domain string) (*stack, error) {
 		}
 		tc.ServerName = key
 	}
-	st, err := newStack(tc, a.log.WithGroup("sipgo"))
+	st, err := newStack(tc, a.log.WithGroup("sipgo"), a.now, a.flowClosed)
 	if err != nil {
 		return nil, err
 	}
@@ -163,10 +166,11 @@ func (a *Agent) stack(t locate.Transport, domain string) (*stack, error) {
 // go on. The error wraps ErrNeverRegistered when an account never
 // registered, or says that no account was valid.
 func (a *Agent) Run(ctx context.Context) error {
-	sessions := a.sessions()
+	sessions := a.newSessions()
 	if len(sessions) == 0 {
 		return errors.New("register: no valid account")
 	}
+	a.sessions.Store(&sessions)
 	started := a.start(ctx, sessions)
 	<-ctx.Done()
 	started.Wait()
@@ -178,9 +182,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	return neverRegistered(sessions)
 }
 
-// sessions returns a session for each valid account, and refuses the
+// newSessions returns a session for each valid account, and refuses the
 // others. The sessions point into Config.Accounts.
-func (a *Agent) sessions() []*session {
+func (a *Agent) newSessions() []*session {
 	accounts := a.cfg.Accounts
 	var sessions []*session
 	for i := range accounts {
@@ -209,6 +213,19 @@ func (a *Agent) start(ctx context.Context, sessions []*session) *sync.WaitGroup 
 		wg.Go(func() { s.start(ctx, func() { <-a.rounds }) })
 	}
 	return &wg
+}
+
+// flowClosed tells the sessions registered over f that it closed. It
+// costs a look at each session, once per closed connection, and no memory
+// per account beyond the session's own two pointers.
+func (a *Agent) flowClosed(f *flow) {
+	sessions := a.sessions.Load()
+	if sessions == nil {
+		return
+	}
+	for _, s := range *sessions {
+		s.flowClosed(f)
+	}
 }
 
 // unregisterAll removes every session's binding, at most maxInFlight at

@@ -23,6 +23,7 @@ type result struct {
 	granted    time.Duration // > 0 when registered
 	retryAfter time.Duration // a 503's Retry-After
 	contact    sip.Uri
+	flow       *flow // TCP, TLS: the connection the binding lives on
 	err        error
 }
 
@@ -48,7 +49,7 @@ func (s *session) attempt(ctx context.Context, t locate.Target) result {
 // exchange registers (expires > 0) or unregisters (expires == 0) with t;
 // bound is the Contact to unregister (nil: the current connection's).
 func (s *session) exchange(ctx context.Context, t locate.Target, expires time.Duration, bound *sip.Uri) result {
-	st, contact, err := s.prepare(ctx, t)
+	st, contact, f, err := s.prepare(ctx, t)
 	if err != nil {
 		return result{outcome: failover.TransportFailed, err: err}
 	}
@@ -67,6 +68,7 @@ func (s *session) exchange(ctx context.Context, t locate.Target, expires time.Du
 		}
 		r, next := s.judge(res, contact, expires, &challenges)
 		if !next {
+			r.flow = f
 			return r
 		}
 		if res.StatusCode == sip.StatusIntervalToBrief {
@@ -156,16 +158,20 @@ func (s *session) authorize(req *sip.Request, challenges []*sip.Response) error 
 	return nil
 }
 
-// prepare returns the stack for t and the Contact for a binding there: the
-// account's user at the local address of the connection to t.
-func (s *session) prepare(ctx context.Context, t locate.Target) (*stack, sip.Uri, error) {
+// prepare returns the stack for t, the Contact for a binding there (the
+// account's user at the local address of the connection to t) and, for
+// TCP and TLS, the connection. Making the connection takes at most the
+// attempt timeout.
+func (s *session) prepare(ctx context.Context, t locate.Target) (*stack, sip.Uri, *flow, error) {
 	st, err := s.agent.stack(t.Transport, s.dlg.reqURI.Host)
 	if err != nil {
-		return nil, sip.Uri{}, err
+		return nil, sip.Uri{}, nil, err
 	}
-	local, err := st.localAddr(ctx, t)
+	ctx, cancel := context.WithTimeout(ctx, s.acct.attemptTimeout())
+	defer cancel()
+	local, f, err := st.localAddr(ctx, t)
 	if err != nil {
-		return nil, sip.Uri{}, err
+		return nil, sip.Uri{}, nil, err
 	}
 	user := s.acct.Contact
 	if user == "" {
@@ -176,7 +182,7 @@ func (s *session) prepare(ctx context.Context, t locate.Target) (*stack, sip.Uri
 		c.UriParams = sip.NewParams()
 		c.UriParams.Add("transport", string(t.Transport))
 	}
-	return st, c, nil
+	return st, c, f, nil
 }
 
 // unregister removes the binding at the current target (Expires: 0) when
@@ -188,6 +194,7 @@ func (s *session) unregister(ctx context.Context) {
 	}
 	s.unbind(ctx, s.current, s.contact)
 	s.registered = false
+	s.flow.Store(nil)
 }
 
 // unbind sends REGISTER with Expires: 0 for contact to t.

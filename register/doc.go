@@ -17,7 +17,10 @@
 // after MaxTries unanswered attempts (3), at once on a transport error and
 // on 503 (RFC 3263 §4.3). On UDP a closed port is seen at once: each
 // target gets its own connected socket, the only kind to which the kernel
-// reports ICMP port unreachable.
+// reports ICMP port unreachable. Over TCP and TLS the binding lives on its
+// connection (RFC 5626 §4.4): when the server closes or resets it, a round
+// starts at once (after a back-off when connections keep closing soon
+// after they were made).
 //
 // With Account.Probe, SIP OPTIONS go to the current target and the better
 // ones; a silent current target starts a round at once, and a better one

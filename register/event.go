@@ -11,19 +11,20 @@ type Kind string
 
 // The kinds of events, in the order they usually happen.
 const (
-	Refused       Kind = "refused"        // the account's configuration is bad; it never runs
-	Located       Kind = "located"        // the server was located; Targets lists the result
-	LocateFailed  Kind = "locate-failed"  // locating failed; Err says why
-	Registering   Kind = "registering"    // an attempt (one REGISTER transaction) to Target begins
-	AttemptFailed Kind = "attempt-failed" // the attempt to Target failed; Outcome, Status, Err
-	Registered    Kind = "registered"     // Target took the registration for Expires
-	FailedOver    Kind = "failed-over"    // registered with Target, a worse one than From
-	FailedBack    Kind = "failed-back"    // registered with Target, a better one than From
-	Rejected      Kind = "rejected"       // Target answered with a final failure (403, 404, ...)
-	RoundFailed   Kind = "round-failed"   // no target took the registration; retry after Retry
-	ProbeFailed   Kind = "probe-failed"   // a probe to Target went unanswered
-	ProbeAnswered Kind = "probe-answered" // a probe to a better Target was answered
-	Unregistered  Kind = "unregistered"   // the binding at Target was removed (Expires: 0)
+	Refused        Kind = "refused"         // the account's configuration is bad; it never runs
+	Located        Kind = "located"         // the server was located; Targets lists the result
+	LocateFailed   Kind = "locate-failed"   // locating failed; Err says why
+	Registering    Kind = "registering"     // an attempt (one REGISTER transaction) to Target begins
+	AttemptFailed  Kind = "attempt-failed"  // the attempt to Target failed; Outcome, Status, Err
+	Registered     Kind = "registered"      // Target took the registration for Expires
+	FailedOver     Kind = "failed-over"     // registered with Target, a worse one than From
+	FailedBack     Kind = "failed-back"     // registered with Target, a better one than From
+	Rejected       Kind = "rejected"        // Target answered with a final failure (403, 404, ...)
+	RoundFailed    Kind = "round-failed"    // no target took the registration; retry after Retry
+	ProbeFailed    Kind = "probe-failed"    // a probe to Target went unanswered
+	ProbeAnswered  Kind = "probe-answered"  // a probe to a better Target was answered
+	ConnectionLost Kind = "connection-lost" // the TCP/TLS connection to Target holding the binding closed; a round follows after Retry
+	Unregistered   Kind = "unregistered"    // the binding at Target was removed (Expires: 0)
 )
 
 // Event is one change of an account's state, delivered to Config.OnEvent.
@@ -36,7 +37,7 @@ type Event struct {
 	Outcome string        // AttemptFailed: timeout, transport-error, unavailable
 	Status  int           // the SIP status that caused the event, when there was one
 	Expires time.Duration // Registered: the expiry the registrar granted
-	Retry   time.Duration // RoundFailed: how long until the next round
+	Retry   time.Duration // RoundFailed, ConnectionLost: how long until the next round
 	Targets []locate.Target
 	// Queries and CachedQueries count the DNS questions of a Located event
 	// and how many of them the cache answered.

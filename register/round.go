@@ -59,6 +59,7 @@ func (s *session) failed(ctx context.Context, err error) time.Duration {
 	}
 	s.failures++
 	s.registered = false
+	s.flow.Store(nil)
 	wait := s.agent.retryWait(s.failures)
 	if held := s.policy.HeldUntil(s.agent.now()); !held.IsZero() {
 		wait = min(wait, held.Sub(s.agent.now()))
@@ -106,6 +107,7 @@ func (s *session) registeredWith(ctx context.Context, t locate.Target, r result)
 	from, fromContact, was := s.current, s.contact, s.registered
 	s.registered, s.everRegistered, s.failures = true, true, 0
 	s.current, s.contact = t, r.contact
+	s.holdFlow(r.flow)
 	s.emit(Event{Kind: Registered, Target: t, Status: r.status, Expires: r.granted})
 	if from.Addr.IsValid() && failover.Key(from) != failover.Key(t) {
 		if rf, rt := s.policy.Rank(from), s.policy.Rank(t); rf >= 0 && rt < rf {
@@ -118,6 +120,16 @@ func (s *session) registeredWith(ctx context.Context, t locate.Target, r result)
 		}
 	}
 	return s.acct.refreshAfter(r.granted)
+}
+
+// holdFlow records f (nil on UDP) as the connection holding the binding.
+// If it closed already, flowClosed may have looked before it was ours: the
+// loss is marked here, and arm fires the timer when the round ends.
+func (s *session) holdFlow(f *flow) {
+	s.flow.Store(f)
+	if f != nil && f.isClosed() {
+		s.flowLost.Store(f)
+	}
 }
 
 // targetName returns "udp 192.0.2.1:5060 (sip1.example.com)".

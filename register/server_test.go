@@ -2,6 +2,7 @@ package register
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -19,7 +20,8 @@ import (
 	"github.com/siplocate/siplocate/locate"
 )
 
-// testServer is a minimal in-process registrar on 127.0.0.1 (UDP): it
+// testServer is a minimal in-process registrar on 127.0.0.1 (UDP; TCP or
+// TLS from newStreamTestServer): it
 // answers REGISTER through a handler that can be swapped, records what it
 // received, and answers OPTIONS unless silenced.
 type testServer struct {
@@ -42,6 +44,48 @@ func newTestServer(t testing.TB, handler func(req *sip.Request) *sip.Response) *
 // newTestServerAt is newTestServer on addr.
 func newTestServerAt(t testing.TB, addr string, handler func(req *sip.Request) *sip.Response) *testServer {
 	t.Helper()
+	conn, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		t.Skipf("listen %s: %v", addr, err)
+	}
+	s, ua := newTestUA(t, handler)
+	ap := conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	s.target = locate.Target{Transport: locate.UDP, Addr: ap.Addr().Unmap(), Port: ap.Port()}
+	go func() { _ = ua.TransportLayer().ServeUDP(conn) }()
+	t.Cleanup(func() { _ = conn.Close(); _ = ua.Close() })
+	return s
+}
+
+// newStreamTestServer is newTestServer over TCP on 127.0.0.1, or over TLS
+// with tlsConf. kill closes its listener and every connection, as the
+// kernel does for a killed server: the client reads the end of its
+// connection, and new ones are refused.
+func newStreamTestServer(t testing.TB, handler func(req *sip.Request) *sip.Response, tlsConf *tls.Config) (s *testServer, kill func()) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ua := newTestUA(t, handler)
+	ap := l.Addr().(*net.TCPAddr).AddrPort()
+	s.target = locate.Target{Transport: locate.TCP, Addr: ap.Addr().Unmap(), Port: ap.Port()}
+	serve := ua.TransportLayer().ServeTCP
+	if tlsConf != nil {
+		s.target.Transport = locate.TLS
+		l = tls.NewListener(l, tlsConf)
+		serve = ua.TransportLayer().ServeTLS
+	}
+	go func() { _ = serve(l) }()
+	var once sync.Once
+	kill = func() { once.Do(func() { _ = l.Close(); _ = ua.Close() }) }
+	t.Cleanup(kill)
+	return s, kill
+}
+
+// newTestUA returns a server for handler on a sipgo user agent, with no
+// transport yet.
+func newTestUA(t testing.TB, handler func(req *sip.Request) *sip.Response) (*testServer, *sipgo.UserAgent) {
+	t.Helper()
 	ua, err := sipgo.NewUA(sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(testLogger())),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(testLogger())))
 	if err != nil {
@@ -51,13 +95,7 @@ func newTestServerAt(t testing.TB, addr string, handler func(req *sip.Request) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		t.Skipf("listen %s: %v", addr, err)
-	}
 	s := &testServer{t: t, handler: handler}
-	ap := conn.LocalAddr().(*net.UDPAddr).AddrPort()
-	s.target = locate.Target{Transport: locate.UDP, Addr: ap.Addr().Unmap(), Port: ap.Port()}
 	srv.OnRegister(s.serve)
 	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
 		s.options.Add(1)
@@ -65,9 +103,7 @@ func newTestServerAt(t testing.TB, addr string, handler func(req *sip.Request) *
 			_ = tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
 		}
 	})
-	go func() { _ = ua.TransportLayer().ServeUDP(conn) }()
-	t.Cleanup(func() { _ = conn.Close(); _ = ua.Close() })
-	return s
+	return s, ua
 }
 
 func (s *testServer) serve(req *sip.Request, tx sip.ServerTransaction) {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -43,7 +44,22 @@ type session struct {
 	nextRound time.Time
 	nextProbe time.Time // zero without Probe
 	failback  bool      // the next round walks the list from the top
+
+	// flow is the TCP or TLS connection holding the binding (nil on UDP
+	// and when not registered). When it closes, flowLost is set to it and
+	// the timer fired; wake then makes a round due (checkFlow).
+	flow       atomic.Pointer[flow]
+	flowLost   atomic.Pointer[flow]
+	flowLosses int // connections lost in a row, each open less than minFlowLife
 }
+
+// minFlowLife is how long a connection must have been open for its loss
+// to start a round at once whatever came before. Losses of connections
+// that closed sooner, in a row, are followed by the retry back-off from
+// the second on: a server that takes the registration and then closes at
+// once gets a REGISTER a back-off apart, not a loop; one that closes idle
+// connections gets at most one round per minFlowLife.
+const minFlowLife = 30 * time.Second
 
 // newSession validates acct and prepares its session.
 func newSession(a *Agent, acct *Account) (*session, error) {
@@ -90,6 +106,10 @@ func (s *session) start(ctx context.Context, release func()) {
 		release()
 		return
 	}
+	// The timer exists before the round: a connection lost as soon as the
+	// round registered over it fires it (flowClosed).
+	s.timer = time.AfterFunc(time.Hour, func() { s.wake(ctx) })
+	s.timer.Stop()
 	wait := s.round(ctx, false)
 	release()
 	now := time.Now()
@@ -97,18 +117,20 @@ func (s *session) start(ctx context.Context, release func()) {
 	if s.acct.Probe > 0 {
 		s.nextProbe = now.Add(s.acct.Probe)
 	}
-	s.timer = time.AfterFunc(s.untilWake(now), func() { s.wake(ctx) })
+	s.arm(now)
 }
 
 // wake runs the round or the probe that is due, then re-arms the timer.
 // A probe that finds the current target dead, or a better one alive
-// again, makes a round due at once.
+// again, makes a round due at once; so does the loss of the connection
+// that holds the binding.
 func (s *session) wake(ctx context.Context) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopped || ctx.Err() != nil {
 		return
 	}
+	s.checkFlow(time.Now())
 	switch now := time.Now(); {
 	case !now.Before(s.nextRound):
 		fb := s.failback
@@ -125,8 +147,54 @@ func (s *session) wake(ctx context.Context) {
 		}
 	}
 	if ctx.Err() == nil {
-		s.timer.Reset(s.untilWake(time.Now()))
+		s.arm(time.Now())
 	}
+}
+
+// arm sets the timer for the next round or probe. When a connection was
+// lost meanwhile it fires at once instead: flowClosed's own firing may
+// have come before this Reset and been undone by it.
+func (s *session) arm(now time.Time) {
+	s.timer.Reset(s.untilWake(now))
+	if s.flowLost.Load() != nil {
+		s.timer.Reset(0)
+	}
+}
+
+// flowClosed is called when the connection f closed. When it held the
+// session's binding, the registration's flow is gone (RFC 5626 §4.4; the
+// server can no longer reach us): it marks the loss and fires the timer,
+// and wake makes a round due. It does not wait for a round in progress.
+func (s *session) flowClosed(f *flow) {
+	if s.flow.Load() != f {
+		return
+	}
+	s.flowLost.Store(f)
+	s.timer.Reset(0)
+}
+
+// checkFlow makes a round due when the connection holding the binding was
+// lost: at once, or after the retry back-off when connections keep closing
+// soon after they were made (see minFlowLife). One round per lost
+// connection: the binding has no connection until a round makes one.
+func (s *session) checkFlow(now time.Time) {
+	f := s.flowLost.Swap(nil)
+	if f == nil || f != s.flow.Load() || !s.registered {
+		return
+	}
+	s.flow.Store(nil)
+	if f.lifetime() >= minFlowLife {
+		s.flowLosses = 0
+	}
+	s.flowLosses++
+	var wait time.Duration
+	if s.flowLosses > 1 {
+		wait = s.agent.retryWait(s.flowLosses - 1)
+	}
+	if due := now.Add(wait); due.Before(s.nextRound) {
+		s.nextRound = due
+	}
+	s.emit(Event{Kind: ConnectionLost, Target: s.current, Retry: wait})
 }
 
 // untilWake returns how long after now the next round or probe is due.

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -24,11 +24,14 @@ type stack struct {
 	ua     *sipgo.UserAgent
 	client *sipgo.Client
 	udp    *udpConns
+	flows  *flows // TCP and TLS
 	log    *slog.Logger
 }
 
 // newStack builds a user agent. tlsConf may be nil when TLS is not used.
-func newStack(tlsConf *tls.Config, log *slog.Logger) (*stack, error) {
+// closed is told, on a goroutine of its own, when a TCP or TLS connection
+// closes; now times the connections.
+func newStack(tlsConf *tls.Config, log *slog.Logger, now func() time.Time, closed func(*flow)) (*stack, error) {
 	log = clipLogger(log) // sipgo logs whole messages it cannot parse
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent("siplocate"),
@@ -49,71 +52,96 @@ func newStack(tlsConf *tls.Config, log *slog.Logger) (*stack, error) {
 		_ = ua.Close()
 		return nil, fmt.Errorf("create SIP client: %w", err)
 	}
-	return &stack{ua: ua, client: client, udp: newUDPConns(ua.TransportLayer()), log: log}, nil
+	tl := ua.TransportLayer()
+	return &stack{ua: ua, client: client, udp: newUDPConns(tl), flows: newFlows(tl, tlsConf, now, closed), log: log}, nil
 }
 
 func (st *stack) close() {
 	st.udp.close()
+	st.flows.close()
 	_ = st.ua.Close()
 }
 
 // localAddr returns the local address of the connection to t, making the
-// connection when there is none: it is the Contact's host and port. A
-// refused TCP connection or a failed TLS handshake is a transport error.
-func (st *stack) localAddr(ctx context.Context, t locate.Target) (netip.AddrPort, error) {
+// connection when there is none: it is the Contact's host and port. For
+// TCP and TLS it also returns the connection (nil for UDP). A refused TCP
+// connection or a failed TLS handshake is a transport error.
+func (st *stack) localAddr(ctx context.Context, t locate.Target) (netip.AddrPort, *flow, error) {
+	var local net.Addr
+	var f *flow
 	if t.Transport == locate.UDP {
 		c, err := st.udp.get(t.AddrPort())
 		if err != nil {
-			return netip.AddrPort{}, err
+			return netip.AddrPort{}, nil, err
 		}
-		return c.LocalAddr().(interface{ AddrPort() netip.AddrPort }).AddrPort(), nil
+		local = c.LocalAddr()
+	} else {
+		var err error
+		if f, err = st.flows.get(ctx, t); err != nil {
+			return netip.AddrPort{}, nil, err
+		}
+		local = f.LocalAddr()
 	}
-	req := sip.NewRequest(sip.OPTIONS, sip.Uri{Scheme: "sip", Host: t.Addr.String()})
-	req.SetTransport(strings.ToUpper(string(t.Transport)))
-	req.SetDestination(t.AddrPort().String())
-	req.AppendHeader(&sip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: req.Transport(), Params: sip.NewParams()})
-	conn, err := st.ua.TransportLayer().ClientRequestConnection(ctx, req)
+	ap, err := netip.ParseAddrPort(local.String())
 	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("connect %s to %s: %w", t.Transport, t.AddrPort(), err)
+		return netip.AddrPort{}, nil, fmt.Errorf("local address of connection to %s: %w", t.AddrPort(), err)
 	}
-	// The reference ClientRequestConnection took is kept: the connection
-	// stays open for later REGISTERs (same Contact) until the stack closes.
-	ap, err := netip.ParseAddrPort(conn.LocalAddr().String())
-	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("local address of connection to %s: %w", t.AddrPort(), err)
-	}
-	return ap, nil
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), f, nil
 }
 
 // transact sends req to t as one client transaction bounded by timeout and
 // returns the first usable final response. Unusable responses (see
 // checkResponse) are logged and dropped; the transaction goes on waiting.
-// The outcome is TransportFailed on an ICMP unreachable (UDP), a refused or
-// reset connection or a TLS failure, and TimedOut when no usable final
-// response came in time.
+// The outcome is TransportFailed on an ICMP unreachable (UDP), a refused,
+// reset or closed connection or a TLS failure, and TimedOut when no usable
+// final response came in time.
 func (st *stack) transact(ctx context.Context, t locate.Target, req *sip.Request, timeout time.Duration) (*sip.Response, failover.Outcome, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var refused <-chan struct{}
-	if t.Transport == locate.UDP {
-		c, err := st.udp.get(t.AddrPort())
-		if err != nil {
-			return nil, failover.TransportFailed, err
-		}
-		refused = c.Refused()
+	lost, err := st.lost(ctx, t)
+	if err != nil {
+		return nil, failover.TransportFailed, err
 	}
 	tx, err := st.client.TransactionRequest(ctx, req, sipgo.ClientRequestAddVia)
 	if err != nil {
 		return nil, failover.TransportFailed, fmt.Errorf("send %s to %s: %w", req.Method, t.AddrPort(), err)
 	}
 	defer tx.Terminate()
-	return st.await(ctx, t, req, tx, refused)
+	return st.await(ctx, t, req, tx, lost)
+}
+
+// transportLoss is closed when the way to a target fails under a
+// transaction: the kernel reported ICMP port unreachable (UDP) or the
+// connection closed (TCP, TLS).
+type transportLoss struct {
+	c      <-chan struct{}
+	reason string
+	grace  time.Duration // how long a response may still come after
+}
+
+// lost returns the loss to watch for a transaction to t, making the socket
+// or the connection when there is none. Take it before sending.
+func (st *stack) lost(ctx context.Context, t locate.Target) (transportLoss, error) {
+	if t.Transport == locate.UDP {
+		c, err := st.udp.get(t.AddrPort())
+		if err != nil {
+			return transportLoss{}, err
+		}
+		return transportLoss{c: c.Refused(), reason: "ICMP port unreachable"}, nil
+	}
+	f, err := st.flows.get(ctx, t)
+	if err != nil {
+		return transportLoss{}, err
+	}
+	return transportLoss{c: f.Done(), reason: "connection closed", grace: streamLossGrace}, nil
 }
 
 // await waits for the transaction's final response. When it ends without
-// one, the error names the last response dropped, if any.
-func (st *stack) await(ctx context.Context, t locate.Target, req *sip.Request, tx sip.ClientTransaction, refused <-chan struct{}) (*sip.Response, failover.Outcome, error) {
+// one, the error names the last response dropped, if any. A transport loss
+// ends it after the loss's grace.
+func (st *stack) await(ctx context.Context, t locate.Target, req *sip.Request, tx sip.ClientTransaction, lost transportLoss) (*sip.Response, failover.Outcome, error) {
 	dropped := ""
+	var grace <-chan time.Time
 	for {
 		select {
 		case res := <-tx.Responses():
@@ -126,8 +154,10 @@ func (st *stack) await(ctx context.Context, t locate.Target, req *sip.Request, t
 				continue
 			}
 			return res, failover.Answered, nil
-		case <-refused:
-			return nil, failover.TransportFailed, fmt.Errorf("%s to %s: ICMP port unreachable", req.Method, t.AddrPort())
+		case <-lost.c:
+			lost.c, grace = nil, time.After(lost.grace)
+		case <-grace:
+			return nil, failover.TransportFailed, fmt.Errorf("%s to %s: %s%s", req.Method, t.AddrPort(), lost.reason, dropped)
 		case <-tx.Done():
 			return nil, txOutcome(tx.Err()), fmt.Errorf("%s to %s: %w%s", req.Method, t.AddrPort(), tx.Err(), dropped)
 		case <-ctx.Done():
@@ -135,6 +165,12 @@ func (st *stack) await(ctx context.Context, t locate.Target, req *sip.Request, t
 		}
 	}
 }
+
+// streamLossGrace is how long a transaction waits for a response after
+// its TCP or TLS connection closed: sipgo hands each response it read to
+// a goroutine of its own, so one read just before the end of the
+// connection may still be on its way to the transaction.
+const streamLossGrace = 50 * time.Millisecond
 
 // txOutcome classifies how a transaction ended without a response.
 func txOutcome(err error) failover.Outcome {
