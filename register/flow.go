@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -151,6 +152,7 @@ func (fl *flows) close() {
 // frame) and when its transport layer closes.
 type flow struct {
 	net.Conn
+	reads    atomic.Int64 // reads that returned data
 	opened   time.Time
 	now      func() time.Time
 	closed   func(*flow)
@@ -169,6 +171,15 @@ func (f *flow) Close() error {
 		go f.closed(f)
 	})
 	return f.Conn.Close()
+}
+
+// Read reads from the connection, counting the reads that return data.
+func (f *flow) Read(b []byte) (int, error) {
+	n, err := f.Conn.Read(b)
+	if n > 0 {
+		f.reads.Add(1)
+	}
+	return n, err
 }
 
 // Done returns a channel closed when the connection closes.

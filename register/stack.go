@@ -116,7 +116,9 @@ func (st *stack) transact(ctx context.Context, t locate.Target, req *sip.Request
 type transportLoss struct {
 	c      <-chan struct{}
 	reason string
-	grace  time.Duration // how long a response may still come after
+	// heard reports whether data came since the loss was taken: only
+	// then may a response still be on its way (see streamLossGrace).
+	heard func() bool
 }
 
 // lost returns the loss to watch for a transaction to t, making the socket
@@ -133,12 +135,14 @@ func (st *stack) lost(ctx context.Context, t locate.Target) (transportLoss, erro
 	if err != nil {
 		return transportLoss{}, err
 	}
-	return transportLoss{c: f.Done(), reason: "connection closed", grace: streamLossGrace}, nil
+	n := f.reads.Load()
+	return transportLoss{c: f.Done(), reason: "connection closed", heard: func() bool { return f.reads.Load() != n }}, nil
 }
 
 // await waits for the transaction's final response. When it ends without
 // one, the error names the last response dropped, if any. A transport loss
-// ends it after the loss's grace.
+// ends it at once, or streamLossGrace later when data came over the
+// connection since the request went out.
 func (st *stack) await(ctx context.Context, t locate.Target, req *sip.Request, tx sip.ClientTransaction, lost transportLoss) (*sip.Response, failover.Outcome, error) {
 	dropped := ""
 	var grace <-chan time.Time
@@ -155,7 +159,10 @@ func (st *stack) await(ctx context.Context, t locate.Target, req *sip.Request, t
 			}
 			return res, failover.Answered, nil
 		case <-lost.c:
-			lost.c, grace = nil, time.After(lost.grace)
+			if lost.heard == nil || !lost.heard() {
+				return nil, failover.TransportFailed, fmt.Errorf("%s to %s: %s%s", req.Method, t.AddrPort(), lost.reason, dropped)
+			}
+			lost.c, grace = nil, time.After(streamLossGrace)
 		case <-grace:
 			return nil, failover.TransportFailed, fmt.Errorf("%s to %s: %s%s", req.Method, t.AddrPort(), lost.reason, dropped)
 		case <-tx.Done():
@@ -167,9 +174,10 @@ func (st *stack) await(ctx context.Context, t locate.Target, req *sip.Request, t
 }
 
 // streamLossGrace is how long a transaction waits for a response after
-// its TCP or TLS connection closed: sipgo hands each response it read to
-// a goroutine of its own, so one read just before the end of the
-// connection may still be on its way to the transaction.
+// its TCP or TLS connection closed, when data came over it since the
+// request went out: sipgo hands each response it read to a goroutine of
+// its own, so one read just before the end of the connection may still be
+// on its way to the transaction.
 const streamLossGrace = 50 * time.Millisecond
 
 // txOutcome classifies how a transaction ended without a response.
