@@ -110,9 +110,9 @@ func (st *stack) transact(ctx context.Context, t locate.Target, req *sip.Request
 	return st.await(ctx, t, req, tx, lost)
 }
 
-// transportLoss is closed when the way to a target fails under a
-// transaction: the kernel reported ICMP port unreachable (UDP) or the
-// connection closed (TCP, TLS).
+// transportLoss watches the way to a target under a transaction: c is
+// closed when it fails, the kernel having reported ICMP port unreachable
+// (UDP) or the connection having closed (TCP, TLS).
 type transportLoss struct {
 	c      <-chan struct{}
 	reason string
