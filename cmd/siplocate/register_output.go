@@ -122,6 +122,13 @@ func describeEvent(e register.Event) string {
 		s = "probe answered by " + targetLabel(e.Target)
 	case register.Unregistered:
 		s = "unregistered from " + targetLabel(e.Target)
+	case register.ConnectionLost:
+		s = "connection to " + targetLabel(e.Target) + " closed; registering again"
+		if e.Retry > 0 {
+			s += " in " + e.Retry.Round(time.Millisecond).String()
+		} else {
+			s += " now"
+		}
 	default:
 		s = string(e.Kind)
 	}
