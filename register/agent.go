@@ -45,6 +45,20 @@ type Config struct {
 	// Now and Rand default to time.Now and a randomly seeded source.
 	Now  func() time.Time
 	Rand *rand.Rand
+	// AfterFunc arms the timers that wake an account for its next round
+	// or probe, like time.AfterFunc (the default). Given with Now from the
+	// same clock (a test's fake clock), it puts the timing of refreshes,
+	// retries and probes on that clock. Without it the timers and their
+	// arithmetic use the wall clock, and Now serves only the fail-over
+	// decisions (records' TTLs, Retry-After). Transactions (attempt and
+	// probe timeouts, retransmissions) always run on the wall clock.
+	AfterFunc func(d time.Duration, f func()) Timer
+}
+
+// Timer is what Config.AfterFunc returns; *time.Timer is one.
+type Timer interface {
+	Stop() bool
+	Reset(d time.Duration) bool
 }
 
 // ErrNeverRegistered is returned by Run when an account never registered.
@@ -100,6 +114,23 @@ func New(cfg Config) (*Agent, error) {
 func (a *Agent) now() time.Time {
 	if a.cfg.Now != nil {
 		return a.cfg.Now()
+	}
+	return time.Now()
+}
+
+// afterFunc arms one of the sessions' timers on the agent's timer clock.
+func (a *Agent) afterFunc(d time.Duration, f func()) Timer {
+	if a.cfg.AfterFunc != nil {
+		return a.cfg.AfterFunc(d, f)
+	}
+	return time.AfterFunc(d, f)
+}
+
+// timerNow is the time the sessions' timers count from: the agent's
+// clock when its timers are too (Config.AfterFunc), else the wall clock.
+func (a *Agent) timerNow() time.Time {
+	if a.cfg.AfterFunc != nil {
+		return a.now()
 	}
 	return time.Now()
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/siplocate/siplocate/internal/fakeclock"
 	"github.com/siplocate/siplocate/locate"
 )
 
@@ -84,13 +85,13 @@ func TestConnectionLossBackOff(t *testing.T) {
 	for _, long := range []bool{false, true} {
 		t.Run(map[bool]string{false: "short-lived", true: "long-lived"}[long], func(t *testing.T) {
 			srv := newDroppingServer(t, rawResponse("200 OK", with("Expires: 3600")...))
-			clock := &fakeClock{t: time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)}
+			clock := fakeclock.New(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
 			ev := startClockedAgent(t, clock, []locate.Target{srv.target}, alice())
 			var last time.Duration
 			for i := range 4 {
 				ev.wait(t, Registered)
 				if long {
-					clock.advance(minFlowLife)
+					clock.Advance(minFlowLife)
 				}
 				srv.drop()
 				got := ev.wait(t, ConnectionLost)

@@ -2,41 +2,27 @@ package register
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/siplocate/siplocate/failover"
+	"github.com/siplocate/siplocate/internal/fakeclock"
 	"github.com/siplocate/siplocate/locate"
 )
 
-// fakeClock is the agent's clock (Config.Now), stepped by the test: the
-// fail-over decisions that depend on time (a saved target's DNS TTL, a
-// 503's Retry-After) then follow it and not the wall clock. Timers still
-// run on the wall clock, so refreshes come at 90% of a 1 s expiry.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// The agent's clock in these tests (Config.Now) is a fakeclock.Clock
+// stepped by the test: the fail-over decisions that depend on time (a
+// saved target's DNS TTL, a 503's Retry-After) then follow it and not the
+// wall clock. Its timers are left on the wall clock (no Config.AfterFunc),
+// so refreshes come at 90% of a 1 s expiry; clock_test.go puts them on the
+// fake clock too.
 
 // startClockedAgent runs an agent for acct against targets with clock as
 // its time until the test ends.
-func startClockedAgent(t *testing.T, clock *fakeClock, targets []locate.Target, acct Account) *events {
+func startClockedAgent(t *testing.T, clock *fakeclock.Clock, targets []locate.Target, acct Account) *events {
 	t.Helper()
 	ev := newEvents()
-	a, err := New(Config{Accounts: []Account{acct}, Locator: staticLocator{targets}, OnEvent: ev.add, Logger: testLogger(), Now: clock.now, RetryBase: 200 * time.Millisecond, RetryMax: time.Second})
+	a, err := New(Config{Accounts: []Account{acct}, Locator: staticLocator{targets}, OnEvent: ev.add, Logger: testLogger(), Now: clock.Now, RetryBase: 200 * time.Millisecond, RetryMax: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,11 +58,11 @@ func waitRegisteredWith(t *testing.T, ev *events, want locate.Target, n int) {
 // primary answers again, until the DNS records that gave the backup
 // expire on the agent's clock; the next round walks from the top again.
 func TestSavedUntilTTL(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
 	primary, backup := newTestServer(t, ok), newTestServer(t, ok)
 	targets := []locate.Target{primary.target, backup.target}
 	for i := range targets {
-		targets[i].Expires = clock.now().Add(time.Hour) // the records' TTL
+		targets[i].Expires = clock.Now().Add(time.Hour) // the records' TTL
 	}
 	ev := startClockedAgent(t, clock, targets, refreshingAccount(failover.SavedUntilTTL))
 	waitRegisteredWith(t, ev, primary.target, 1)
@@ -86,7 +72,7 @@ func TestSavedUntilTTL(t *testing.T) {
 	}
 	primary.silent.Store(false)
 	waitRegisteredWith(t, ev, backup.target, 2) // refreshes: the TTL has not run out
-	clock.advance(2 * time.Hour)
+	clock.Advance(2 * time.Hour)
 	if got := ev.wait(t, FailedBack); got.Target.Port != primary.target.Port {
 		t.Errorf("failed back to %s, want the primary", targetName(got.Target))
 	}
@@ -99,14 +85,14 @@ func TestSavedUntilTTL(t *testing.T) {
 // primary's return notwithstanding; when the backup goes silent the
 // agent moves to the primary.
 func TestSavedUntilNoResponse(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
 	primary, backup := newTestServer(t, ok), newTestServer(t, ok)
 	ev := startClockedAgent(t, clock, []locate.Target{primary.target, backup.target}, refreshingAccount(failover.SavedUntilNoResponse))
 	waitRegisteredWith(t, ev, primary.target, 1)
 	primary.silent.Store(true)
 	ev.wait(t, FailedOver)
 	primary.silent.Store(false)
-	clock.advance(24 * time.Hour) // no TTL in this mode
+	clock.Advance(24 * time.Hour) // no TTL in this mode
 	waitRegisteredWith(t, ev, backup.target, 3)
 	backup.silent.Store(true)
 	if got := ev.wait(t, FailedBack); got.Target.Port != primary.target.Port || got.From.Port != backup.target.Port {
@@ -118,7 +104,7 @@ func TestSavedUntilNoResponse(t *testing.T) {
 // primary, the backup when the primary stops answering, and the primary
 // tried first again after 3 registrations with the backup.
 func TestStaticSwitchAndReturn(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
 	primary, backup := newTestServer(t, ok), newTestServer(t, ok)
 	acct := refreshingAccount("")
 	acct.DNSMode, acct.PrimaryIP, acct.BackupIPs = locate.ModeStatic, primary.target.AddrPort().String(), []string{backup.target.AddrPort().String()}
@@ -146,14 +132,14 @@ func TestStaticSwitchAndReturn(t *testing.T) {
 // Retry-After is left out of every round until that time has passed on
 // the agent's clock, and tried again after.
 func TestRetryAfterEndsOnTheClock(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
 	busy, srv := newTestServer(t, status(503, "Retry-After: 3600")), newTestServer(t, ok)
 	ev := startClockedAgent(t, clock, []locate.Target{busy.target, srv.target}, refreshingAccount(failover.Default))
 	waitRegisteredWith(t, ev, srv.target, 3) // the first registration and two refreshes
 	if n := len(busy.requests()); n != 1 {
 		t.Fatalf("busy server got %d REGISTERs within its Retry-After, want 1", n)
 	}
-	clock.advance(time.Hour + time.Second)
+	clock.Advance(time.Hour + time.Second)
 	waitRegisteredWith(t, ev, srv.target, 1)
 	if n := len(busy.requests()); n != 2 {
 		t.Errorf("busy server got %d REGISTERs, want 2: tried again once its Retry-After ended", n)

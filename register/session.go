@@ -39,8 +39,8 @@ type session struct {
 	contact        sip.Uri       // the Contact bound there
 
 	mu        sync.Mutex
-	timer     *time.Timer // wakes the session; nil until the first round ends
-	stopped   bool        // the agent is stopping: no more rounds or probes
+	timer     Timer // wakes the session; nil until the first round ends
+	stopped   bool  // the agent is stopping: no more rounds or probes
 	nextRound time.Time
 	nextProbe time.Time // zero without Probe
 	failback  bool      // the next round walks the list from the top
@@ -108,11 +108,11 @@ func (s *session) start(ctx context.Context, release func()) {
 	}
 	// The timer exists before the round: a connection lost as soon as the
 	// round registered over it fires it (flowClosed).
-	s.timer = time.AfterFunc(time.Hour, func() { s.wake(ctx) })
+	s.timer = s.agent.afterFunc(time.Hour, func() { s.wake(ctx) })
 	s.timer.Stop()
 	wait := s.round(ctx, false)
 	release()
-	now := time.Now()
+	now := s.agent.timerNow()
 	s.nextRound = now.Add(wait)
 	if s.acct.Probe > 0 {
 		s.nextProbe = now.Add(s.acct.Probe)
@@ -130,8 +130,8 @@ func (s *session) wake(ctx context.Context) {
 	if s.stopped || ctx.Err() != nil {
 		return
 	}
-	s.checkFlow(time.Now())
-	switch now := time.Now(); {
+	s.checkFlow(s.agent.timerNow())
+	switch now := s.agent.timerNow(); {
 	case !now.Before(s.nextRound):
 		fb := s.failback
 		s.failback = false
@@ -139,15 +139,15 @@ func (s *session) wake(ctx context.Context) {
 		// (RFC 3261 §10.2.4): a round that spent 12 s on a silent
 		// target must not bring the refresh 12 s early.
 		wait := s.boundedRound(ctx, fb)
-		s.nextRound = time.Now().Add(wait)
+		s.nextRound = s.agent.timerNow().Add(wait)
 	case s.acct.Probe > 0 && !now.Before(s.nextProbe):
 		s.nextProbe = now.Add(s.acct.Probe)
 		if again, fb := s.probe(ctx); again {
-			s.nextRound, s.failback = time.Now(), fb
+			s.nextRound, s.failback = s.agent.timerNow(), fb
 		}
 	}
 	if ctx.Err() == nil {
-		s.arm(time.Now())
+		s.arm(s.agent.timerNow())
 	}
 }
 
