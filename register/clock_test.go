@@ -1,7 +1,6 @@
 package register
 
 import (
-	"context"
 	"strconv"
 	"testing"
 	"time"
@@ -16,21 +15,11 @@ import (
 // on clock (Config.Now and Config.AfterFunc) until the test ends.
 func startAgentOnClock(t *testing.T, clock *fakeclock.Clock, targets []locate.Target, acct Account) *events {
 	t.Helper()
-	ev := newEvents()
-	a, err := New(Config{
-		Accounts: []Account{acct}, Locator: staticLocator{targets}, OnEvent: ev.add, Logger: testLogger(),
+	return startWith(t, Config{
 		RetryBase: 20 * time.Second, RetryMax: time.Minute,
 		Now:       clock.Now,
 		AfterFunc: func(d time.Duration, f func()) Timer { return clock.AfterFunc(d, f) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return ev
+	}, targets, acct)
 }
 
 // armed waits (at most 5 s of wall time) until the session has armed its

@@ -39,7 +39,7 @@ func TestConnectionClosedMovesOnAtOnce(t *testing.T) {
 			}
 			primary, kill := newStreamTestServer(t, ok, srvTLS)
 			backup, _ := newStreamTestServer(t, ok, srvTLS)
-			ev := startConfiguredAgent(t, cfg, []locate.Target{primary.target, backup.target}, acct)
+			ev := startWith(t, cfg, []locate.Target{primary.target, backup.target}, acct)
 			if got := ev.wait(t, Registered); got.Target.AddrPort() != primary.target.AddrPort() {
 				t.Fatalf("registered first with %s, want the primary", targetName(got.Target))
 			}
@@ -86,7 +86,7 @@ func TestConnectionLossBackOff(t *testing.T) {
 		t.Run(map[bool]string{false: "short-lived", true: "long-lived"}[long], func(t *testing.T) {
 			srv := newDroppingServer(t, rawResponse("200 OK", with("Expires: 3600")...))
 			clock := fakeclock.New(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
-			ev := startClockedAgent(t, clock, []locate.Target{srv.target}, alice())
+			ev := startWith(t, Config{Now: clock.Now}, []locate.Target{srv.target}, alice())
 			var last time.Duration
 			for i := range 4 {
 				ev.wait(t, Registered)
@@ -111,20 +111,6 @@ func TestConnectionLossBackOff(t *testing.T) {
 			}
 		})
 	}
-}
-
-// startConfiguredAgent is startAgent with cfg's TLS and clock.
-func startConfiguredAgent(t *testing.T, cfg Config, targets []locate.Target, accounts ...Account) *events {
-	t.Helper()
-	ev := newEvents()
-	cfg.Accounts, cfg.Locator, cfg.OnEvent, cfg.Logger = accounts, staticLocator{targets}, ev.add, testLogger()
-	cfg.RetryBase, cfg.RetryMax = 200*time.Millisecond, time.Second
-	a, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(runAgent(t, a))
-	return ev
 }
 
 // droppingServer is a raw TCP server on 127.0.0.1 that answers each

@@ -257,15 +257,7 @@ func (l *logRecorder) longest() int {
 func startLoggedAgent(t *testing.T, targets []locate.Target, acct Account) (*events, *logRecorder) {
 	t.Helper()
 	rec := newLogRecorder()
-	ev := newEvents()
-	a, err := New(Config{Accounts: []Account{acct}, Locator: staticLocator{targets}, OnEvent: ev.add, Logger: slog.New(rec), RetryBase: time.Hour, RetryMax: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	ev := startWith(t, Config{Logger: slog.New(rec), RetryBase: time.Hour, RetryMax: time.Hour}, targets, acct)
 	return ev, rec
 }
 

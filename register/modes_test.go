@@ -1,7 +1,6 @@
 package register
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -16,22 +15,6 @@ import (
 // wall clock. Its timers are left on the wall clock (no Config.AfterFunc),
 // so refreshes come at 90% of a 1 s expiry; clock_test.go puts them on the
 // fake clock too.
-
-// startClockedAgent runs an agent for acct against targets with clock as
-// its time until the test ends.
-func startClockedAgent(t *testing.T, clock *fakeclock.Clock, targets []locate.Target, acct Account) *events {
-	t.Helper()
-	ev := newEvents()
-	a, err := New(Config{Accounts: []Account{acct}, Locator: staticLocator{targets}, OnEvent: ev.add, Logger: testLogger(), Now: clock.Now, RetryBase: 200 * time.Millisecond, RetryMax: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return ev
-}
 
 // refreshingAccount refreshes every 900 ms and gives up on a silent target
 // after one attempt of 200 ms.
@@ -64,7 +47,7 @@ func TestSavedUntilTTL(t *testing.T) {
 	for i := range targets {
 		targets[i].Expires = clock.Now().Add(time.Hour) // the records' TTL
 	}
-	ev := startClockedAgent(t, clock, targets, refreshingAccount(failover.SavedUntilTTL))
+	ev := startWith(t, Config{Now: clock.Now}, targets, refreshingAccount(failover.SavedUntilTTL))
 	waitRegisteredWith(t, ev, primary.target, 1)
 	primary.silent.Store(true)
 	if got := ev.wait(t, FailedOver); got.Target.Port != backup.target.Port {
@@ -87,7 +70,7 @@ func TestSavedUntilTTL(t *testing.T) {
 func TestSavedUntilNoResponse(t *testing.T) {
 	clock := fakeclock.New(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
 	primary, backup := newTestServer(t, ok), newTestServer(t, ok)
-	ev := startClockedAgent(t, clock, []locate.Target{primary.target, backup.target}, refreshingAccount(failover.SavedUntilNoResponse))
+	ev := startWith(t, Config{Now: clock.Now}, []locate.Target{primary.target, backup.target}, refreshingAccount(failover.SavedUntilNoResponse))
 	waitRegisteredWith(t, ev, primary.target, 1)
 	primary.silent.Store(true)
 	ev.wait(t, FailedOver)
@@ -108,7 +91,7 @@ func TestStaticSwitchAndReturn(t *testing.T) {
 	primary, backup := newTestServer(t, ok), newTestServer(t, ok)
 	acct := refreshingAccount("")
 	acct.DNSMode, acct.PrimaryIP, acct.BackupIPs = locate.ModeStatic, primary.target.AddrPort().String(), []string{backup.target.AddrPort().String()}
-	ev := startClockedAgent(t, clock, []locate.Target{primary.target, backup.target}, acct)
+	ev := startWith(t, Config{Now: clock.Now}, []locate.Target{primary.target, backup.target}, acct)
 	waitRegisteredWith(t, ev, primary.target, 1)
 	primary.silent.Store(true)
 	ev.wait(t, FailedOver) // the backup's first registration
@@ -134,7 +117,7 @@ func TestStaticSwitchAndReturn(t *testing.T) {
 func TestRetryAfterEndsOnTheClock(t *testing.T) {
 	clock := fakeclock.New(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
 	busy, srv := newTestServer(t, status(503, "Retry-After: 3600")), newTestServer(t, ok)
-	ev := startClockedAgent(t, clock, []locate.Target{busy.target, srv.target}, refreshingAccount(failover.Default))
+	ev := startWith(t, Config{Now: clock.Now}, []locate.Target{busy.target, srv.target}, refreshingAccount(failover.Default))
 	waitRegisteredWith(t, ev, srv.target, 3) // the first registration and two refreshes
 	if n := len(busy.requests()); n != 1 {
 		t.Fatalf("busy server got %d REGISTERs within its Retry-After, want 1", n)

@@ -254,6 +254,27 @@ func startAgent(t testing.TB, targets []locate.Target, accounts ...Account) (*ev
 	return ev, stop
 }
 
+// startWith runs an agent with cfg for accounts against targets until the
+// test ends. cfg's Logger and retry bounds default to the tests' (silent,
+// 200 ms doubling to 1 s); its accounts, locator and events are set here.
+func startWith(t *testing.T, cfg Config, targets []locate.Target, accounts ...Account) *events {
+	t.Helper()
+	ev := newEvents()
+	cfg.Accounts, cfg.Locator, cfg.OnEvent = accounts, staticLocator{targets}, ev.add
+	if cfg.Logger == nil {
+		cfg.Logger = testLogger()
+	}
+	if cfg.RetryBase == 0 {
+		cfg.RetryBase, cfg.RetryMax = 200*time.Millisecond, time.Second
+	}
+	a, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(runAgent(t, a))
+	return ev
+}
+
 // alice returns a test account; fast timers keep tests short.
 func alice() Account {
 	return Account{AOR: "sip:alice@example.com", Password: "secret", Server: "example.com", Expires: time.Hour, AttemptTimeout: 500 * time.Millisecond}
