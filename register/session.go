@@ -51,6 +51,10 @@ type session struct {
 	flow       atomic.Pointer[flow]
 	flowLost   atomic.Pointer[flow]
 	flowLosses int // connections lost in a row, each open less than minFlowLife
+	// rejoin: the next round follows a lost connection. Every account
+	// whose binding used that connection starts one at the same moment,
+	// so it takes a start-up slot like a first registration.
+	rejoin bool
 }
 
 // minFlowLife is how long a connection must have been open for its loss
@@ -138,7 +142,9 @@ func (s *session) wake(ctx context.Context) {
 		// The wait counts from the round's end, when the 200 OK came
 		// (RFC 3261 §10.2.4): a round that spent 12 s on a silent
 		// target must not bring the refresh 12 s early.
-		wait := s.boundedRound(ctx, fb)
+		burst := s.rejoin
+		s.rejoin = false
+		wait := s.boundedRound(ctx, fb, burst)
 		s.nextRound = s.agent.timerNow().Add(wait)
 	case s.acct.Probe > 0 && !now.Before(s.nextProbe):
 		s.nextProbe = now.Add(s.acct.Probe)
@@ -194,6 +200,7 @@ func (s *session) checkFlow(now time.Time) {
 	if due := now.Add(wait); due.Before(s.nextRound) {
 		s.nextRound = due
 	}
+	s.rejoin = true
 	s.emit(Event{Kind: ConnectionLost, Target: s.current, Retry: wait})
 }
 
@@ -217,12 +224,13 @@ func (s *session) stop() {
 	}
 }
 
-// boundedRound runs a round; until the account first registers, only once
-// one of the agent's start-up slots is free. Later rounds are spread by
-// their own refresh times and must not wait behind rounds stuck on a
-// silent server.
-func (s *session) boundedRound(ctx context.Context, failback bool) time.Duration {
-	if s.everRegistered {
+// boundedRound runs a round; until the account first registers, and after
+// a lost connection (burst), only once one of the agent's start-up slots is
+// free: those rounds start for many accounts at once. Other rounds are
+// spread by their own refresh times and must not wait behind rounds stuck
+// on a silent server.
+func (s *session) boundedRound(ctx context.Context, failback, burst bool) time.Duration {
+	if s.everRegistered && !burst {
 		return s.round(ctx, failback)
 	}
 	select {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -138,5 +139,51 @@ func TestRunShutdownBounded(t *testing.T) {
 	}
 	if u := c.count(Unregistered); u != 0 {
 		t.Errorf("%d Unregistered events from a server that never answers one", u)
+	}
+}
+
+// TestRejoinAfterLostConnectionBounded: when the TCP connection that holds
+// many accounts' bindings closes, they all start a round at that moment;
+// at most maxInFlight of those rounds are in flight at once, like first
+// registrations. The server goes silent as it drops the connection and
+// the attempts outlast the test, so no slot is freed.
+func TestRejoinAfterLostConnectionBounded(t *testing.T) {
+	n := 2*maxInFlight + 10
+	var silent atomic.Bool
+	var after atomic.Int64
+	okReply := rawResponse("200 OK", with("Expires: 3600")...)
+	srv := newDroppingServer(t, func(req *sip.Request) string {
+		if silent.Load() {
+			after.Add(1)
+			return ""
+		}
+		return okReply(req)
+	})
+	accounts := manyAccounts(n)
+	for i := range accounts {
+		accounts[i].AttemptTimeout = time.Hour
+	}
+	c := newCounter(n)
+	a, err := New(Config{Accounts: accounts, Locator: staticLocator{[]locate.Target{srv.target}}, OnEvent: c.add, Logger: testLogger(), ShutdownTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(runAgent(t, a))
+	select {
+	case <-c.full:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%d of %d accounts registered after 30 s", c.count(Registered), n)
+	}
+	silent.Store(true)
+	srv.drop()
+	for i := 0; after.Load() < maxInFlight && i < 1000; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // room for any round beyond the bound
+	if got := after.Load(); got == 0 || got > maxInFlight {
+		t.Errorf("%d REGISTERs after the connection was lost, want between 1 and %d (of %d accounts)", got, maxInFlight, n)
+	}
+	if got := c.count(ConnectionLost); got != n {
+		t.Errorf("%d connection-lost events, want %d", got, n)
 	}
 }
