@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/miekg/dns"
@@ -147,12 +148,21 @@ func (s *Server) Zones() []*Zone {
 // and serves until Close. With port 0 the system picks one port for both;
 // Addr tells which.
 func (s *Server) Start() error {
-	if err := s.listenUDP(); err != nil {
-		return err
-	}
-	if err := s.listenTCP(); err != nil {
+	for try := 1; ; try++ {
+		if err := s.listenUDP(); err != nil {
+			return err
+		}
+		err := s.listenTCP()
+		if err == nil {
+			break
+		}
 		s.closeUDP()
-		return err
+		s.udp = nil
+		// With port 0 the system chose a UDP port that another program
+		// may hold for TCP: choose again, a few times.
+		if !errors.Is(err, syscall.EADDRINUSE) || !anyPort(s.cfg.addr()) || try == maxPortTries {
+			return err
+		}
 	}
 	for _, u := range s.udp {
 		s.wg.Go(u.serve)
@@ -162,6 +172,15 @@ func (s *Server) Start() error {
 	}
 	s.notifyAll(s.Zones())
 	return nil
+}
+
+// maxPortTries bounds how often Start picks a new port when given port 0.
+const maxPortTries = 10
+
+// anyPort reports whether addr asks for any free port (port 0).
+func anyPort(addr string) bool {
+	_, port, err := net.SplitHostPort(addr)
+	return err == nil && port == "0"
 }
 
 // Addr returns the address served, once started.

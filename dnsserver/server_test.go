@@ -2,12 +2,14 @@ package dnsserver
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -327,5 +329,38 @@ func TestAXFRRefusedIsLogged(t *testing.T) {
 	got := rec.find("zone transfer refused")
 	if len(got) != 1 || got[0]["level"] != "WARN" || got[0]["zone"] != "example.com." || got[0]["from"] != "127.0.0.1" {
 		t.Errorf("log records %v, want one warning with zone=example.com. from=127.0.0.1", got)
+	}
+}
+
+// TestStartTCPPortTaken: with a port given, a TCP port already held is an
+// error naming it, and the UDP sockets opened first are closed again (the
+// same address can then be served by another server).
+func TestStartTCPPortTaken(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	s, err := New(Config{Zones: testZones, Addr: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Start()
+	if !errors.Is(err, syscall.EADDRINUSE) || !strings.Contains(err.Error(), "listen tcp "+addr) {
+		t.Fatalf("Start with TCP %s taken: %v, want EADDRINUSE naming it", addr, err)
+	}
+	pc, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		t.Fatalf("UDP %s still held after the failed Start: %v", addr, err)
+	}
+	_ = pc.Close()
+}
+
+func TestAnyPort(t *testing.T) {
+	for addr, want := range map[string]bool{"127.0.0.1:0": true, "[::1]:0": true, "127.0.0.1:53": false, "nonsense": false} {
+		if got := anyPort(addr); got != want {
+			t.Errorf("anyPort(%q) = %v, want %v", addr, got, want)
+		}
 	}
 }
