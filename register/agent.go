@@ -64,6 +64,9 @@ type Timer interface {
 // ErrNeverRegistered is returned by Run when an account never registered.
 var ErrNeverRegistered = errors.New("never registered")
 
+// ErrNoValidAccount is returned by Run when every account was refused.
+var ErrNoValidAccount = errors.New("register: no valid account")
+
 // Agent keeps a set of accounts registered.
 type Agent struct {
 	cfg Config
@@ -199,7 +202,7 @@ func (a *Agent) stack(t locate.Transport, domain string) (*stack, error) {
 func (a *Agent) Run(ctx context.Context) error {
 	sessions := a.newSessions()
 	if len(sessions) == 0 {
-		return errors.New("register: no valid account")
+		return ErrNoValidAccount
 	}
 	a.sessions.Store(&sessions)
 	started := a.start(ctx, sessions)
@@ -236,9 +239,7 @@ func (a *Agent) newSessions() []*session {
 func (a *Agent) start(ctx context.Context, sessions []*session) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	for _, s := range sessions {
-		select {
-		case a.rounds <- struct{}{}:
-		case <-ctx.Done():
+		if !acquire(ctx, a.rounds) {
 			return &wg
 		}
 		wg.Go(func() { s.start(ctx, func() { <-a.rounds }) })

@@ -134,8 +134,9 @@ func (s *session) wake(ctx context.Context) {
 	if s.stopped || ctx.Err() != nil {
 		return
 	}
-	s.checkFlow(s.agent.timerNow())
-	switch now := s.agent.timerNow(); {
+	now := s.agent.timerNow()
+	s.checkFlow(now)
+	switch {
 	case !now.Before(s.nextRound):
 		fb := s.failback
 		s.failback = false
@@ -233,9 +234,7 @@ func (s *session) boundedRound(ctx context.Context, failback, burst bool) time.D
 	if s.everRegistered && !burst {
 		return s.round(ctx, failback)
 	}
-	select {
-	case s.agent.rounds <- struct{}{}:
-	case <-ctx.Done():
+	if !acquire(ctx, s.agent.rounds) {
 		return 0
 	}
 	defer func() { <-s.agent.rounds }()

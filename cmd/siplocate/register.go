@@ -160,22 +160,12 @@ func (f *registerFlags) runAgent(ctx context.Context, g *globals, file *phoneFil
 		return failure(err)
 	}
 	if err := a.Run(ctx); err != nil {
-		if !anyValid(accounts) { // every account refused: bad flags or a bad file
+		if errors.Is(err, register.ErrNoValidAccount) { // bad flags or a bad file
 			return usageErr("%w", err)
 		}
 		return failure(err)
 	}
 	return nil
-}
-
-// anyValid reports whether one of accounts passes Validate.
-func anyValid(accounts []register.Account) bool {
-	for _, a := range accounts {
-		if a.Validate() == nil {
-			return true
-		}
-	}
-	return false
 }
 
 // lifetime returns the context the agent runs in: ctx, shortened by
