@@ -10,10 +10,9 @@ import (
 // cached, and how many it ignored. Only A, AAAA and SRV records are used
 // (the address records of SRV targets and NAPTR "A" replacements, the SRV
 // records of NAPTR "S" replacements: RFC 2782, RFC 3403 §4.2), and only
-// when they lie at or below the zone that answered (see zoneOf; the root
-// never counts as that zone), so a
-// server cannot plant records for names it is not responsible for
-// (RFC 2181 §5.4.1).
+// when they lie at or below the question's zone (see zoneOf), so a server
+// cannot plant records for names it is not responsible for (RFC 2181
+// §5.4.1 ranks additional data lowest).
 func inBailiwick(r *dns.Msg, qname string) (used []dns.RR, ignored int) {
 	zone := zoneOf(r.Ns, qname)
 	for _, rr := range r.Extra {
@@ -31,19 +30,30 @@ func inBailiwick(r *dns.Msg, qname string) (used []dns.RR, ignored int) {
 	return used, ignored
 }
 
-// zoneOf returns the zone that answered a question for qname: the owner
-// of an SOA or NS record in the authority section when it is qname or an
-// ancestor of it; otherwise qname without its leading underscore labels,
-// so that an answer for _sip._udp.example.com may carry
+// zoneOf returns the zone trusted for the additional records of an answer
+// to qname: the question's own domain, qname without its leading
+// underscore labels, so that an answer for _sip._udp.example.com may carry
 // sip1.example.com but not sip1.example.net (a service name's records
 // belong to the domain they are published in, RFC 2782, RFC 8552 §1.1).
+// An SOA or NS record in the authority section may narrow it to a zone
+// between that domain and qname, never widen it: a stub resolver follows
+// no delegations, so an ancestor claimed by the same answer proves nothing
+// (issue 8; RFC 2181 §5.4.1).
 func zoneOf(ns []dns.RR, qname string) string {
+	domain := serviceDomain(qname)
 	for _, rr := range ns {
 		h := rr.Header()
-		if (h.Rrtype == dns.TypeSOA || h.Rrtype == dns.TypeNS) && h.Name != "." && dns.IsSubDomain(h.Name, qname) {
+		if (h.Rrtype == dns.TypeSOA || h.Rrtype == dns.TypeNS) &&
+			dns.IsSubDomain(domain, h.Name) && dns.IsSubDomain(h.Name, qname) {
 			return h.Name
 		}
 	}
+	return domain
+}
+
+// serviceDomain returns qname without its leading underscore labels, or
+// qname itself when it has nothing else.
+func serviceDomain(qname string) string {
 	name := qname
 	for strings.HasPrefix(name, "_") {
 		off, end := dns.NextLabel(name, 0)

@@ -18,10 +18,18 @@ func TestZoneOf(t *testing.T) {
 		{name: "underscore labels stripped", qname: "_sip._udp.example.com.", want: "example.com."},
 		{name: "plain name", qname: "sip.example.com.", want: "sip.example.com."},
 		{name: "only underscore labels", qname: "_sip._udp.", want: "_sip._udp."},
-		{name: "SOA ancestor", ns: []string{"example.com. 60 IN SOA ns. host. 1 1 1 1 1"}, qname: "sip.example.com.",
-			want: "example.com."},
-		{name: "NS ancestor", ns: []string{"example.com. 60 IN NS ns.example.com."}, qname: "_sip._tcp.example.com.",
-			want: "example.com."},
+		{name: "SOA ancestor does not widen", ns: []string{"example.com. 60 IN SOA ns. host. 1 1 1 1 1"},
+			qname: "sip.example.com.", want: "sip.example.com."},
+		{name: "NS ancestor does not widen", ns: []string{"com. 60 IN NS ns.example.com."},
+			qname: "_sip._tcp.example.com.", want: "example.com."},
+		{name: "NS at the domain", ns: []string{"example.com. 60 IN NS ns.example.com."},
+			qname: "_sip._tcp.example.com.", want: "example.com."},
+		{name: "SOA narrows", ns: []string{"_tcp.example.com. 60 IN SOA ns. host. 1 1 1 1 1"},
+			qname: "_sip._tcp.example.com.", want: "_tcp.example.com."},
+		{name: "SOA below the question ignored", ns: []string{"a._sip._tcp.example.com. 60 IN SOA ns. host. 1 1 1 1 1"},
+			qname: "_sip._tcp.example.com.", want: "example.com."},
+		{name: "case-insensitive", ns: []string{"EXAMPLE.com. 60 IN NS ns.example.com."},
+			qname: "_sip._tcp.example.COM.", want: "EXAMPLE.com."},
 		{name: "unrelated SOA ignored", ns: []string{"example.net. 60 IN SOA ns. host. 1 1 1 1 1"},
 			qname: "_sip._udp.example.com.", want: "example.com."},
 		{name: "root SOA ignored", ns: []string{". 60 IN SOA ns. host. 1 1 1 1 1"}, qname: "sip.example.com.",
@@ -125,5 +133,67 @@ func TestGroupRRsetsDropsDuplicates(t *testing.T) {
 	}
 	if got := len(sets[cacheKey{name: "sip1.example.com.", qtype: dns.TypeAAAA}]); got != 1 {
 		t.Errorf("AAAA RRset has %d records, want 1", got)
+	}
+}
+
+// TestAuthorityDoesNotWidenBailiwick is issue 8 item 1: a responder on
+// loopback (127.0.6.0/24, docs/loopback.md) that claims an ancestor of the
+// question's domain in the authority section must not get its additional
+// records for other names of that ancestor cached (RFC 2181 §5.4.1).
+func TestAuthorityDoesNotWidenBailiwick(t *testing.T) {
+	const planted, onWire = "6.6.6.6", "192.0.2.7"
+	tests := []struct {
+		name  string
+		qname string
+		qtype uint16
+		ans   string
+		ns    string
+	}{
+		{name: "ancestor NS for SRV", qname: "_sip._udp.lab.test.", qtype: dns.TypeSRV,
+			ans: "_sip._udp.lab.test. 300 IN SRV 10 60 5060 sip.other.test.", ns: "test. 86400 IN NS ns.test."},
+		{name: "ancestor SOA for SRV", qname: "_sip._udp.lab.test.", qtype: dns.TypeSRV,
+			ans: "_sip._udp.lab.test. 300 IN SRV 10 60 5060 sip.other.test.", ns: "test. 86400 IN SOA ns.test. h.test. 1 1 1 1 1"},
+		{name: "ancestor NS for A", qname: "sip.lab.test.", qtype: dns.TypeA,
+			ans: "sip.lab.test. 300 IN A 192.0.2.1", ns: "test. 86400 IN NS ns.test."},
+		{name: "root NS", qname: "_sip._udp.lab.test.", qtype: dns.TypeSRV,
+			ans: "_sip._udp.lab.test. 300 IN SRV 10 60 5060 sip.other.test.", ns: ". 86400 IN NS a.root-servers.net."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := dnstest.NewServerOn(t, "127.0.6.1", dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+				q := r.Question[0]
+				var m *dns.Msg
+				switch {
+				case q.Qtype == tt.qtype && dns.CanonicalName(q.Name) == tt.qname:
+					m = dnstest.Reply(r, dns.RcodeSuccess, dnstest.RRs(tt.ans), dnstest.RRs(tt.ns),
+						dnstest.RRs("sip.other.test. 86400 IN A "+planted))
+				default:
+					m = dnstest.Reply(r, dns.RcodeSuccess, dnstest.RRs(q.Name+" 60 IN A "+onWire), nil, nil)
+				}
+				w.WriteMsg(m) //nolint:errcheck
+			}))
+			c := testClient(t, []string{srv.Addr}, newClock(), nil)
+			ctx := context.Background()
+			a, err := c.Lookup(ctx, tt.qname, tt.qtype)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(a.Extra) != 0 {
+				t.Errorf("Answer.Extra = %v, want none (out of the question's zone)", rrStrings(a.Extra))
+			}
+			b, err := c.Lookup(ctx, "sip.other.test.", dns.TypeA)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.Cached || srv.Count() != 2 {
+				t.Errorf("A sip.other.test.: Cached=%v, %d queries on the wire; want a query", b.Cached, srv.Count())
+			}
+			if got := b.Records[0].(*dns.A).A.String(); got != onWire {
+				t.Errorf("A sip.other.test. = %s, want %s from the wire", got, onWire)
+			}
+			if s := c.Stats(); s.ExtraUsed != 0 || s.ExtraIgnore != 1 {
+				t.Errorf("ExtraUsed %d, ExtraIgnore %d; want 0, 1", s.ExtraUsed, s.ExtraIgnore)
+			}
+		})
 	}
 }

@@ -33,12 +33,14 @@
 //     preferring an expired one.
 //   - Additional section: A, AAAA and SRV records are cached as their own
 //     (name, type) entries, and returned in Answer.Extra, only when they
-//     lie at or below the zone that answered: the owner of an SOA or NS
-//     record in the authority section that is the question name or one of
-//     its ancestors, or else the question name without its leading
-//     underscore labels (an answer for _sip._udp.example.com may carry
-//     sip1.example.com, never sip1.example.net). Others are ignored and
-//     counted. They never replace a valid cached answer (RFC 2181 §5.4.1).
+//     lie at or below the question's domain: the question name without
+//     its leading underscore labels (an answer for _sip._udp.example.com
+//     may carry sip1.example.com, never sip1.example.net or
+//     sip.other.com). An SOA or NS record in the authority section may
+//     narrow that zone, never widen it: the client follows no
+//     delegations, so it cannot know that the server answers for an
+//     ancestor. Others are ignored and counted. They never replace a
+//     valid cached answer (RFC 2181 §5.4.1).
 //
 // It leaves out search lists and ndots (the locator asks fully qualified
 // names), DNSSEC validation, DNS over TLS or HTTPS, and IPv6 zone
