@@ -55,9 +55,12 @@
 //     Query.Inferred naming the absent name. After a CNAME the NXDOMAIN
 //     speaks of the chain's last name only (RFC 6604 §2).
 //   - Order (RFC 2782 "Usage rules"): priority ascending; within a
-//     priority, weighted random selection with weight-0 records first and
-//     a draw in [0, sum] inclusive, so that a weight-0 record can be picked
-//     first. Go's net package draws from [0, sum) and never does.
+//     priority, weighted random selection, proportional to the weights
+//     whatever the order of the answer; the weight-0 records together
+//     keep one chance in sum+1 of coming next (the RFC's "very small
+//     chance"), so a weight-0 record is never more likely than a positive
+//     one. Go's net package never picks a weight-0 record first, and the
+//     RFC's own walk favours the record listed first.
 //   - Addresses: A and AAAA (Options.Family) for every SRV target are asked
 //     in parallel, so a cold resolution costs three round trips (NAPTR,
 //     SRV, address), fewer when the additional section answered (the

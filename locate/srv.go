@@ -44,54 +44,78 @@ func sharedPriority(rrs []*dns.SRV) bool {
 	return false
 }
 
-// shuffleByWeight orders SRV records of one priority exactly as RFC 2782
-// "Usage rules" describe it: records of weight 0 are put first; then,
-// repeatedly, a number is chosen uniformly in [0, sum of the remaining
-// weights] INCLUSIVE, and the first record whose running sum is at least
-// that number is taken out and goes next.
+// shuffleByWeight orders SRV records of one priority by RFC 2782's
+// weighted selection ("larger weights SHOULD be given a proportionately
+// higher probability of being selected"), whatever the order the records
+// came in: servers such as NSD, Knot and BIND return an RRset in a fixed
+// order (issue 9).
 //
-// Because 0 can be drawn, a weight-0 record at the head of the list can
-// be picked first (with probability 1/(sum+1)), as RFC 2782 intends ("a
-// very small chance of being selected"). Go's net package draws from
-// [0, sum) with Intn(sum) and so never picks a weight-0 record first; the
-// same inclusive draw also gives the list's first record one extra chance
-// in sum+1. See STYLE.md §6 "Copy-pasted algorithms".
+// Each round picks the next record among those left: a record of weight
+// w > 0 with probability w/(sum+1) when weight-0 records are left and
+// w/sum otherwise, sum being the total weight left; the weight-0 records
+// left share the remaining 1/(sum+1) equally. That keeps the RFC's "very
+// small chance" for weight 0 (its draw in [0, sum] gives the 0 to a
+// weight-0 record) without its bias: the RFC's running-sum walk also
+// hands the 0 to the first-listed record when no weight-0 record is left,
+// one extra chance in sum+1 that small weights cannot hide. A weight-0
+// record is never more likely than a positive one: at most 1/(sum+1)
+// against at least 1/(sum+1), equal only for one weight-0 record beside
+// a weight of 1. With every weight 0 the order is uniformly random.
+// See STYLE.md §6 "Copy-pasted algorithms".
 func shuffleByWeight(rrs []*dns.SRV, r intner) {
-	if len(rrs) < 2 {
-		return
-	}
-	zeroWeightFirst(rrs)
-	sum := 0
+	sum, zeros := 0, 0
 	for _, rr := range rrs {
 		sum += int(rr.Weight)
+		if rr.Weight == 0 {
+			zeros++
+		}
 	}
 	for i := 0; i < len(rrs)-1; i++ {
-		n := r.IntN(sum + 1) // uniform in [0, sum], sum of the weights of rrs[i:]
-		running, pick := 0, len(rrs)-1
-		for j := i; j < len(rrs); j++ {
-			running += int(rrs[j].Weight)
-			if running >= n {
-				pick = j
-				break
-			}
-		}
+		pick := i + pickWeighted(rrs[i:], sum, zeros, r)
 		// Take rrs[pick] out and put it at i, keeping the rest in order.
 		chosen := rrs[pick]
 		copy(rrs[i+1:pick+1], rrs[i:pick])
 		rrs[i] = chosen
-		sum -= int(chosen.Weight)
+		if sum -= int(chosen.Weight); chosen.Weight == 0 {
+			zeros--
+		}
 	}
 }
 
-// zeroWeightFirst moves the records of weight 0 to the front, keeping the
-// relative order within both groups (RFC 2782: "arrange all SRV RRs (that
-// have not been ordered yet) in any order, except that all those with
-// weight 0 are placed at the beginning of the list").
-func zeroWeightFirst(rrs []*dns.SRV) {
-	zeroFirst := func(a, b *dns.SRV) int { return cmp.Compare(min(a.Weight, 1), min(b.Weight, 1)) }
-	if !slices.IsSortedFunc(rrs, zeroFirst) {
-		slices.SortStableFunc(rrs, zeroFirst)
+// pickWeighted returns the index in rrs of the record to take next, as
+// shuffleByWeight says; sum is the records' total weight and zeros how
+// many have weight 0.
+func pickWeighted(rrs []*dns.SRV, sum, zeros int, r intner) int {
+	var n int
+	switch {
+	case zeros == 0:
+		n = r.IntN(sum) + 1 // uniform in [1, sum]
+	case sum > 0:
+		n = r.IntN(sum + 1) // uniform in [0, sum]: 0 stands for the weight-0 records
 	}
+	if n == 0 {
+		return nthZero(rrs, r.IntN(zeros))
+	}
+	running := 0
+	for j, rr := range rrs {
+		if running += int(rr.Weight); rr.Weight > 0 && running >= n {
+			return j
+		}
+	}
+	return len(rrs) - 1 // not reached: n <= sum
+}
+
+// nthZero returns the index of the k-th (from 0) weight-0 record in rrs.
+func nthZero(rrs []*dns.SRV, k int) int {
+	for j, rr := range rrs {
+		if rr.Weight == 0 {
+			if k == 0 {
+				return j
+			}
+			k--
+		}
+	}
+	return len(rrs) - 1 // not reached: k < zeros
 }
 
 // decidedlyUnavailable reports whether an SRV RRset says "the service is

@@ -26,21 +26,32 @@ func targets(rrs []*dns.SRV) []string {
 }
 
 // TestShuffleByWeightChiSquare checks the first pick of RFC 2782's
-// weighted selection over 100,000 draws from a fixed seed with Pearson's
-// chi-square test at p = 0.001. With the draw in [0, sum] inclusive, the
-// first record in the list (after the weight-0 ones are put first) has
-// weight+1 chances in sum+1 and every other record weight chances. The
-// weight-0 case fails for Go's net-style Intn(sum), which never picks it.
+// weighted selection from a fixed seed with Pearson's chi-square test at
+// p = 0.001, over small weights and both orders of the answer: NSD, Knot
+// and BIND return an RRset in a fixed order, so the order must not matter
+// (issue 9). A positive weight w has w chances in the sum of the positive
+// weights, plus one when weight-0 records remain; those share that one
+// chance equally (shuffleByWeight).
 func TestShuffleByWeightChiSquare(t *testing.T) {
 	tests := []struct {
 		name     string
 		weights  []uint16
+		draws    int
 		critical float64 // chi-square critical value at p = 0.001 for len(weights)-1 dof
 	}{
-		{name: "60/30/10", weights: []uint16{60, 30, 10}, critical: 13.816},
-		{name: "weight 0 can be picked first", weights: []uint16{60, 0, 30, 10}, critical: 16.266},
+		{name: "60/30/10", weights: []uint16{60, 30, 10}, draws: 100_000, critical: 13.816},
+		{name: "10/30/60", weights: []uint16{10, 30, 60}, draws: 100_000, critical: 13.816},
+		{name: "1/2", weights: []uint16{1, 2}, draws: 100_000, critical: 10.828},
+		{name: "2/1", weights: []uint16{2, 1}, draws: 100_000, critical: 10.828},
+		{name: "1/1/1", weights: []uint16{1, 1, 1}, draws: 100_000, critical: 13.816},
+		{name: "0/1", weights: []uint16{0, 1}, draws: 100_000, critical: 10.828},
+		{name: "1/0", weights: []uint16{1, 0}, draws: 100_000, critical: 10.828},
+		{name: "0/0/0", weights: []uint16{0, 0, 0}, draws: 100_000, critical: 13.816},
+		{name: "0/0/1", weights: []uint16{0, 0, 1}, draws: 100_000, critical: 13.816},
+		{name: "1/65535", weights: []uint16{1, 65535}, draws: 2_000_000, critical: 10.828},
+		{name: "65535/1", weights: []uint16{65535, 1}, draws: 2_000_000, critical: 10.828},
+		{name: "60/0/30/10", weights: []uint16{60, 0, 30, 10}, draws: 100_000, critical: 16.266},
 	}
-	const draws = 100_000
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(42, 2782))
@@ -50,46 +61,79 @@ func TestShuffleByWeightChiSquare(t *testing.T) {
 			}
 			counts := map[string]int{}
 			rrs := make([]*dns.SRV, len(base))
-			for range draws {
+			for range tt.draws {
 				copy(rrs, base)
 				shuffleByWeight(rrs, r)
 				counts[rrs[0].Target]++
 			}
-			expected := expectedFirst(base)
 			chi2 := 0.0
-			for target, p := range expected {
-				e := p * draws
+			for target, p := range expectedFirst(base) {
+				e := p * float64(tt.draws)
 				d := float64(counts[target]) - e
 				chi2 += d * d / e
 			}
 			t.Logf("counts %v, chi-square %.2f (critical %.3f)", counts, chi2, tt.critical)
 			if chi2 > tt.critical {
-				t.Errorf("chi-square %.2f > %.3f: first picks %v do not follow RFC 2782 weights", chi2, tt.critical, counts)
+				t.Errorf("chi-square %.2f > %.3f: first picks %v do not follow the weights", chi2, tt.critical, counts)
 			}
 		})
 	}
 }
 
-// expectedFirst returns the probability of each record being picked first
-// under RFC 2782's rule, computed independently of shuffleByWeight.
+// expectedFirst returns the probability of each record being picked first,
+// computed independently of shuffleByWeight: weight w has w chances, and
+// the weight-0 records together one chance, shared equally.
 func expectedFirst(rrs []*dns.SRV) map[string]float64 {
-	ordered := slices.Clone(rrs)
-	slices.SortStableFunc(ordered, func(a, b *dns.SRV) int { // weight 0 first
-		return min(int(a.Weight), 1) - min(int(b.Weight), 1)
-	})
-	sum := 0
-	for _, s := range ordered {
+	sum, zeros := 0, 0
+	for _, s := range rrs {
 		sum += int(s.Weight)
+		if s.Weight == 0 {
+			zeros++
+		}
+	}
+	total := float64(sum)
+	if zeros > 0 {
+		total++
 	}
 	p := map[string]float64{}
-	for i, s := range ordered {
-		chances := float64(s.Weight)
-		if i == 0 {
-			chances++ // the draw 0 goes to the first record
+	for _, s := range rrs {
+		if s.Weight == 0 {
+			p[s.Target] = 1 / total / float64(zeros)
+		} else {
+			p[s.Target] = float64(s.Weight) / total
 		}
-		p[s.Target] = chances / float64(sum+1)
 	}
 	return p
+}
+
+// TestShuffleByWeightZeroNeverPreferred checks, from a fixed seed, that a
+// weight-0 record comes first sometimes (RFC 2782: "a very small chance")
+// and never more often than a record of positive weight (beyond a margin
+// of 3% of the draws: with weights 0 and 1 the two are equally likely).
+func TestShuffleByWeightZeroNeverPreferred(t *testing.T) {
+	for _, weights := range [][]uint16{{0, 1}, {1, 0}, {0, 0, 1}, {0, 5, 5}, {3, 0, 0, 0, 1}} {
+		const draws = 20_000
+		r := rand.New(rand.NewPCG(9, 9))
+		counts := make([]int, len(weights))
+		rrs := make([]*dns.SRV, len(weights))
+		for range draws {
+			for i, w := range weights {
+				rrs[i] = &dns.SRV{Weight: w, Target: string(rune('a'+i)) + "."}
+			}
+			shuffleByWeight(rrs, r)
+			counts[rrs[0].Target[0]-'a']++
+		}
+		for i, w := range weights {
+			for j, w2 := range weights {
+				if w == 0 && w2 > 0 && counts[i] > counts[j]+draws*3/100 {
+					t.Errorf("weights %v: first picks %v: weight 0 preferred over weight %d", weights, counts, w2)
+				}
+			}
+			if counts[i] == 0 {
+				t.Errorf("weights %v: first picks %v: record %d never first", weights, counts, i)
+			}
+		}
+	}
 }
 
 func TestOrderSRV(t *testing.T) {
@@ -123,17 +167,6 @@ func TestOrderSRV(t *testing.T) {
 	}
 	if seen["a.example.com."] == 0 || seen["b.example.com."] == 0 {
 		t.Errorf("first picks %v: both weights of priority 10 should come first sometimes", seen)
-	}
-}
-
-func TestShuffleByWeightAllZero(t *testing.T) {
-	// With every weight 0 the draw is always 0 and the first remaining
-	// record wins each round: RFC 2782's rule keeps the order the records
-	// came in (it leaves it to the server to list them at random).
-	rrs := srvs(`x. 1 IN SRV 0 0 1 a.`, `x. 1 IN SRV 0 0 1 b.`, `x. 1 IN SRV 0 0 1 c.`)
-	shuffleByWeight(rrs, rand.New(rand.NewPCG(3, 3)))
-	if got, want := targets(rrs), []string{"a.", "b.", "c."}; !slices.Equal(got, want) {
-		t.Errorf("order %q, want %q", got, want)
 	}
 }
 
