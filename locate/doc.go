@@ -33,6 +33,8 @@
 //     to address records, an empty flag to NAPTR at the new name (at most
 //     5 lookups, loops detected: ErrLoop). The regexp field is applied to
 //     the domain (RFC 3402 §3.2, POSIX leftmost-longest, flag "i", \1-\9).
+//     A record with both a regexp and a replacement is ignored, and the
+//     trace says so (RFC 3403 §4.1: "mutually exclusive").
 //   - No usable NAPTR (none, NXDOMAIN, all unsupported, or none leading to
 //     an address): SRV for each supported transport, queried in parallel
 //     and taken in the order of Options.Transports, the client's

@@ -2,6 +2,7 @@ package locate
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +20,7 @@ type job struct {
 	rtt   time.Duration     // measured here when the lookup failed
 	at    time.Time         // when the answer was in hand, for Query.TTL
 	under *dnsclient.Answer // not asked: the NXDOMAIN answer for a name this one is at or under
+	notes []string          // for Query.Notes
 }
 
 // addJob queues the question (name, qtype) and returns its index; the
@@ -185,6 +187,14 @@ func (r *resolution) answer(i int) (*dnsclient.Answer, bool) {
 	return j.ans, true
 }
 
+// note adds an explanation to job i's Query.Notes; nothing without a
+// trace. The message is formatted only when it will be shown.
+func (r *resolution) note(i int, format string, args ...any) {
+	if !r.opts.NoTrace {
+		r.s.jobs[i].notes = append(r.s.jobs[i].notes, fmt.Sprintf(format, args...))
+	}
+}
+
 // fail records err as a failed lookup; the first one is kept.
 func (r *resolution) fail(err error) {
 	if r.failed == nil {
@@ -201,7 +211,7 @@ func (r *resolution) trace() {
 
 // query describes job j for the trace.
 func (r *resolution) query(j *job) Query {
-	q := Query{Name: j.name, Type: dns.TypeToString[j.qtype], RTT: j.rtt}
+	q := Query{Name: j.name, Type: dns.TypeToString[j.qtype], RTT: j.rtt, Notes: j.notes}
 	switch {
 	case j.err != nil:
 		q.Err = j.err.Error()

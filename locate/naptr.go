@@ -2,6 +2,7 @@ package locate
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -30,7 +31,7 @@ func (r *resolution) naptr(domain string) {
 		if !ok {
 			return
 		}
-		next, svcs := r.selectNAPTR(name, a.Records, a.Expires)
+		next, svcs := r.selectNAPTR(ji, name, a.Records, a.Expires)
 		if next == "" {
 			r.services(svcs)
 			return
@@ -56,7 +57,7 @@ func (r *resolution) naptr(domain string) {
 // and the rest let a client fail over to another transport the server
 // offers. When the first record kept is non-terminal (empty flags) it
 // returns the name to ask NAPTR for next instead of services.
-func (r *resolution) selectNAPTR(name string, rrs []dns.RR, expires time.Time) (next string, svcs []service) {
+func (r *resolution) selectNAPTR(ji int, name string, rrs []dns.RR, expires time.Time) (next string, svcs []service) {
 	ns := r.s.naptrs[:0]
 	for _, rr := range rrs {
 		if n, ok := rr.(*dns.NAPTR); ok {
@@ -74,7 +75,7 @@ func (r *resolution) selectNAPTR(name string, rrs []dns.RR, expires time.Time) (
 	r.s.naptrs = ns
 	svcs = r.s.svcs[:0]
 	for _, n := range ns {
-		target, ok := r.naptrTarget(name, n.NAPTR)
+		target, ok := r.naptrTarget(ji, name, n.NAPTR)
 		if !ok {
 			continue
 		}
@@ -113,14 +114,22 @@ func (r *resolution) usableNAPTR(n *dns.NAPTR) (Transport, bool) {
 	return t, ok && slices.Contains(r.transports(), t)
 }
 
-// naptrTarget returns the next name record n leads to: its regexp applied
-// to name without the trailing dot when the regexp field is set, else its
-// replacement (RFC 3403 §4.1: the two are mutually exclusive). ok is false
-// when the regexp does not match or is malformed, or the name is not a
-// host name; a malformed one is noted as a failure.
-func (r *resolution) naptrTarget(name string, n *dns.NAPTR) (string, bool) {
+// naptrTarget returns the next name record n, from the answer of job ji,
+// leads to: its regexp applied to name without the trailing dot when the
+// regexp field is set, else its replacement. ok is false when the regexp
+// does not match or is malformed, or the name is not a host name; a
+// malformed one is noted as a failure. A record with both a regexp and a
+// replacement is ignored, and the trace says so: RFC 3403 §4.1 calls the
+// two "mutually exclusive", such a record "in error", and one that "SHOULD
+// be either ignored or an error returned".
+func (r *resolution) naptrTarget(ji int, name string, n *dns.NAPTR) (string, bool) {
+	hasReplacement := n.Replacement != "" && n.Replacement != "."
 	if n.Regexp == "" {
-		return n.Replacement, n.Replacement != "" && n.Replacement != "."
+		return n.Replacement, hasReplacement
+	}
+	if hasReplacement {
+		r.note(ji, "ignored %s: both a regexp and a replacement (RFC 3403 §4.1: mutually exclusive)", naptrText(n))
+		return "", false
 	}
 	out, matched, err := applyNAPTRRegexp(unescapeString(n.Regexp), strings.TrimSuffix(name, "."))
 	if err != nil {
@@ -135,6 +144,13 @@ func (r *resolution) naptrTarget(name string, n *dns.NAPTR) (string, bool) {
 		return "", false
 	}
 	return dns.Fqdn(out), true
+}
+
+// naptrText returns n's data as in a zone file, for the trace: NAPTR
+// order, preference, flags, service, regexp and replacement (miekg/dns
+// holds the strings in presentation form, escaped already).
+func naptrText(n *dns.NAPTR) string {
+	return fmt.Sprintf(`NAPTR %d %d "%s" "%s" "%s" %s`, n.Order, n.Preference, n.Flags, n.Service, n.Regexp, n.Replacement)
 }
 
 // regexpResultError says a NAPTR regexp rewrote the name into something

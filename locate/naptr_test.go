@@ -3,6 +3,8 @@ package locate
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -44,5 +46,29 @@ func TestSelectNAPTRSkipsBadRegexpResult(t *testing.T) {
 	}
 	if !errors.Is(err, errBadRegexp) {
 		t.Errorf("error %v: want the bad regexp result reported with the partial result", err)
+	}
+}
+
+// TestNAPTRRegexpAndReplacement checks RFC 3403 §4.1: a record with both a
+// regexp and a replacement is in error ("mutually exclusive"); it is
+// ignored, and the trace says so.
+func TestNAPTRRegexpAndReplacement(t *testing.T) {
+	r := newFake(
+		`example.com. 60 IN NAPTR 10 10 "S" "SIP+D2U" "!^(.*)$!_sip._udp.\\1!" _sip._udp.example.com.`,
+		`_sip._udp.example.com. 60 IN SRV 0 0 5060 u.example.com.`, `u.example.com. 60 IN A 192.0.2.1`,
+		`_sip._tcp.example.com. 60 IN SRV 0 0 5060 t.example.com.`, `t.example.com. 60 IN A 192.0.2.2`)
+	res, err := newTestLocator(r).Locate(context.Background(), "example.com", Options{Family: IPv4Only, Transports: []Transport{TCP, UDP}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ignored: no usable NAPTR, so SRV in the client's order (TCP first).
+	want := []string{"tcp 192.0.2.2:5060 t.example.com p0 w0", "udp 192.0.2.1:5060 u.example.com p0 w0"}
+	if got := targetStrings(res.Targets); !slices.Equal(got, want) {
+		t.Errorf("targets %q, want %q", got, want)
+	}
+	if len(res.Queries) == 0 || !slices.ContainsFunc(res.Queries[0].Notes, func(n string) bool {
+		return strings.Contains(n, "both a regexp and a replacement") && strings.Contains(n, "RFC 3403 §4.1")
+	}) {
+		t.Errorf("NAPTR query notes %q: want the ignored record explained", res.Queries[0].Notes)
 	}
 }

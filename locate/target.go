@@ -96,6 +96,9 @@ type Query struct {
 	// that Name is or lies under (RFC 2308 §5, RFC 8020 §2). Rcode is
 	// then NXDOMAIN and TTL that answer's.
 	Inferred string
+	// Notes explain what the resolution made of this answer: records
+	// ignored, targets dropped and why, steps beyond the RFC, hints.
+	Notes []string
 }
 
 // Result is the outcome of locating one URI.
