@@ -35,8 +35,13 @@
 //     the domain (RFC 3402 §3.2, POSIX leftmost-longest, flag "i", \1-\9).
 //     A record with both a regexp and a replacement is ignored, and the
 //     trace says so (RFC 3403 §4.1: "mutually exclusive").
+//   - A NAPTR record whose SRV name has no SRV records (NXDOMAIN or
+//     NODATA) leads to the A/AAAA of the domain, with the transport the
+//     record chose, on its default port (RFC 3263 §4.2).
 //   - No usable NAPTR (none, NXDOMAIN, all unsupported, or none leading to
-//     an address): SRV for each supported transport, queried in parallel
+//     an address; the last goes beyond the RFC, and the SRV and address
+//     questions the NAPTR step asked are not asked again): SRV for each
+//     supported transport, queried in parallel
 //     and taken in the order of Options.Transports, the client's
 //     preference (RFC 3263 leaves the order to the client: "the client MAY
 //     use any transport protocol it desires which is supported by the

@@ -21,7 +21,10 @@ type resolution struct {
 	ctx  context.Context
 	opts Options
 	uri  URI
-	res  *Result
+	// domain is TARGET, fully qualified: the name whose A/AAAA RFC 3263
+	// §4.2 falls back to.
+	domain string
+	res    *Result
 	s    *scratch
 
 	cacheNow   time.Time // the cache's clock, read once for the rounds answered from it
@@ -89,7 +92,8 @@ func (r *resolution) run() error {
 	if r.l.Resolver == nil {
 		return &Error{Name: r.uri.Target(), Step: string(r.mode()), Err: ErrNoResolver}
 	}
-	r.resolveName(r.s.fqdnOf(r.uri.Target()))
+	r.domain = r.s.fqdnOf(r.uri.Target())
+	r.resolveName(r.domain)
 	return r.finish()
 }
 

@@ -2,6 +2,7 @@ package locate
 
 import (
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/miekg/dns"
@@ -45,15 +46,27 @@ type host struct {
 func (r *resolution) srvThenAddress(domain string, ts []Transport) {
 	svcs := r.s.svcs[:0]
 	for _, t := range ts {
-		if p := srvPrefix(t); p != "" {
+		if p := srvPrefix(t); p != "" && !r.asked(p+domain, dns.TypeSRV) {
 			svcs = append(svcs, service{transport: t, flag: 'S', name: p + domain})
 		}
 	}
 	r.s.svcs = svcs
 	r.services(svcs)
-	if len(r.res.Targets) == 0 && r.unavailable == nil && !r.srvFound {
+	if len(r.res.Targets) == 0 && r.unavailable == nil && !r.srvFound && !r.asked(domain, r.families()[0]) {
 		r.addressOf(domain)
 	}
+}
+
+// asked reports whether this resolution asked (name, qtype) already: after
+// NAPTR records that led nowhere, the SRV step does not ask again what
+// they did.
+func (r *resolution) asked(name string, qtype uint16) bool {
+	for i := range r.s.jobs {
+		if j := &r.s.jobs[i]; j.qtype == qtype && strings.EqualFold(j.name, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // addressOf looks up domain's addresses for the default transport and the
@@ -91,6 +104,9 @@ func (r *resolution) hostsOf(hosts []host, sv *service) []host {
 	}
 	a, ok := r.answer(sv.job)
 	if !ok {
+		if sv.naptr != nil && r.noRecords(sv.job) {
+			return append(hosts, r.domainHost(sv))
+		}
 		return hosts
 	}
 	if decidedlyUnavailable(a.Records) {
@@ -111,6 +127,23 @@ func (r *resolution) hostsOf(hosts []host, sv *service) []host {
 	}
 	r.s.srvs = srvs[:0]
 	return hosts
+}
+
+// noRecords reports whether job i's answer was NXDOMAIN or NODATA.
+func (r *resolution) noRecords(i int) bool {
+	j := &r.s.jobs[i]
+	return j.err == nil && j.ans != nil && j.ans.NotFound()
+}
+
+// domainHost returns the host to use when the SRV name a NAPTR record
+// chose has no SRV records: RFC 3263 §4.2, "If no SRV records were found,
+// the client performs an A or AAAA record lookup of the domain name",
+// each address "contacted using the transport protocol determined
+// previously, at the default port for that transport".
+func (r *resolution) domainHost(sv *service) host {
+	p := sv.transport.DefaultPort()
+	r.note(sv.job, "no SRV records: A/AAAA of %s over %s on port %d instead (RFC 3263 §4.2)", r.domain, sv.transport, p)
+	return host{transport: sv.transport, name: r.domain, port: p, expires: sv.expires, naptr: sv.naptr}
 }
 
 // addresses looks up A and/or AAAA (Options.Family) for every host, all
