@@ -146,8 +146,9 @@ func tomlErrorKey(err error) (key, reason string) {
 // isAccountKey reports whether k is a key of an [[account]] table: one of
 // phoneAccount's tags.
 func isAccountKey(k string) bool {
-	for f := range reflect.TypeFor[phoneAccount]().Fields() {
-		if tag := f.Tag.Get("toml"); tag == k && tag != "-" {
+	t := reflect.TypeFor[phoneAccount]()
+	for i := range t.NumField() {
+		if tag := t.Field(i).Tag.Get("toml"); tag == k && tag != "-" {
 			return true
 		}
 	}
