@@ -25,7 +25,7 @@ type resolution struct {
 	// §4.2 falls back to.
 	domain string
 	res    *Result
-	s    *scratch
+	s      *scratch
 
 	cacheNow   time.Time // the cache's clock, read once for the rounds answered from it
 	cacheNowOK bool      // cacheNow is current: no round has gone to the wire since
