@@ -48,8 +48,10 @@ type Account struct {
 	// Expiration"); default 3600 s.
 	Expires time.Duration
 	// RefreshMargin is how long before the granted expiry the registration
-	// is refreshed; default a tenth of the granted expiry (refresh at 90%).
-	// It is capped at half the granted expiry.
+	// is refreshed at the latest; default a tenth of the granted expiry
+	// (refresh by 90%). It is capped at half the granted expiry. Each
+	// refresh goes out at a random moment in the 15% of the expiry before
+	// that (from 75% by default), so accounts spread out.
 	RefreshMargin time.Duration
 	// Contact is the user part of the Contact URI; default the AOR's user.
 	// Its host and port are always the local address of the connection
@@ -122,16 +124,28 @@ func (a *Account) failoverMode() failover.Mode {
 	return a.FailoverMode
 }
 
-// refreshAfter returns how long after a registration granted for granted
-// it is refreshed: granted minus the margin (RFC 3261 §10.2.4 leaves the
-// choice to the UA; we refresh at 90% unless told otherwise).
-func (a *Account) refreshAfter(granted time.Duration) time.Duration {
+// refreshWindow returns the earliest and the latest time after a
+// registration granted for granted that its refresh may go out: the
+// latest is granted minus the margin (RFC 3261 §10.2.4 leaves the choice
+// to the UA; default 90%), the earliest 15% of granted before that, never
+// before half of it. The agent picks a moment in between at random, so
+// that accounts registered together do not refresh together (issue 8:
+// one 5 s fault at the registrar then hit every one of them).
+func (a *Account) refreshWindow(granted time.Duration) (earliest, latest time.Duration) {
 	margin := a.RefreshMargin
 	if margin <= 0 {
 		margin = granted / 10
 	}
-	return granted - min(margin, granted/2)
+	latest = granted - min(margin, granted/2)
+	earliest = max(latest-granted*refreshJitter/100, granted/2)
+	return earliest, latest
 }
+
+// refreshJitter is the width of the refresh window, in percent of the
+// granted expiry: with the default margin, refreshes fall between 75% and
+// 90% of it, like Kamailio's uac (reg_random_delay) and Asterisk
+// (max_random_initial_delay) spread theirs.
+const refreshJitter = 15
 
 // aor parses the address of record.
 func (a *Account) aor() (sip.Uri, error) {

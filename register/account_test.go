@@ -8,22 +8,23 @@ import (
 	"github.com/siplocate/siplocate/locate"
 )
 
-func TestRefreshAfter(t *testing.T) {
+func TestRefreshWindow(t *testing.T) {
 	tests := []struct {
-		name    string
-		margin  time.Duration
-		granted time.Duration
-		want    time.Duration
+		name           string
+		margin         time.Duration
+		granted        time.Duration
+		earliest, last time.Duration
 	}{
-		{name: "default is 90%", granted: 3600 * time.Second, want: 3240 * time.Second},
-		{name: "default 60 s", granted: 60 * time.Second, want: 54 * time.Second},
-		{name: "fixed margin", margin: 30 * time.Second, granted: 3600 * time.Second, want: 3570 * time.Second},
-		{name: "margin capped at half", margin: time.Hour, granted: 60 * time.Second, want: 30 * time.Second},
+		{name: "default 75% to 90%", granted: 3600 * time.Second, earliest: 2700 * time.Second, last: 3240 * time.Second},
+		{name: "default 60 s", granted: 60 * time.Second, earliest: 45 * time.Second, last: 54 * time.Second},
+		{name: "fixed margin", margin: 30 * time.Second, granted: 3600 * time.Second, earliest: 3030 * time.Second, last: 3570 * time.Second},
+		{name: "margin capped at half", margin: time.Hour, granted: 60 * time.Second, earliest: 30 * time.Second, last: 30 * time.Second},
+		{name: "never before half", margin: 25 * time.Second, granted: 60 * time.Second, earliest: 30 * time.Second, last: 35 * time.Second},
 	}
 	for _, tc := range tests {
 		a := Account{RefreshMargin: tc.margin}
-		if got := a.refreshAfter(tc.granted); got != tc.want {
-			t.Errorf("%s: refreshAfter(%v) = %v, want %v", tc.name, tc.granted, got, tc.want)
+		if e, l := a.refreshWindow(tc.granted); e != tc.earliest || l != tc.last {
+			t.Errorf("%s: refreshWindow(%v) = %v, %v; want %v, %v", tc.name, tc.granted, e, l, tc.earliest, tc.last)
 		}
 	}
 }

@@ -42,6 +42,12 @@ type Config struct {
 	// once its context is done; default 10 s. They go out at most
 	// maxInFlight at once; those not sent in time are counted in a warning.
 	ShutdownTimeout time.Duration
+	// StartSpread spreads the first registrations: each account's first
+	// round starts at a random moment within it. Default 1 ms for each
+	// account after the first, at most 10 s (a single account starts at
+	// once); negative: every account at once. Refreshes are spread too
+	// (see Account.RefreshMargin).
+	StartSpread time.Duration
 	// Now and Rand default to time.Now and a randomly seeded source.
 	Now  func() time.Time
 	Rand *rand.Rand
@@ -138,6 +144,37 @@ func (a *Agent) timerNow() time.Time {
 	return time.Now()
 }
 
+// startSpread returns the window over which n accounts' first rounds start.
+func (a *Agent) startSpread(n int) time.Duration {
+	switch {
+	case a.cfg.StartSpread < 0:
+		return 0
+	case a.cfg.StartSpread > 0:
+		return a.cfg.StartSpread
+	}
+	return min(time.Duration(max(n-1, 0))*time.Millisecond, maxStartSpread)
+}
+
+// maxStartSpread caps the default StartSpread.
+const maxStartSpread = 10 * time.Second
+
+// random returns a duration uniform in [0, d] from the agent's source.
+func (a *Agent) random(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	a.randMu.Lock()
+	defer a.randMu.Unlock()
+	return time.Duration(a.cfg.Rand.Int64N(int64(d) + 1))
+}
+
+// refreshAfter returns how long after a registration granted for granted
+// the session of acct refreshes it: a random moment in its refresh window.
+func (a *Agent) refreshAfter(acct *Account, granted time.Duration) time.Duration {
+	earliest, latest := acct.refreshWindow(granted)
+	return earliest + a.random(latest-earliest)
+}
+
 // retryWait returns the wait after failures failed rounds in a row.
 func (a *Agent) retryWait(failures int) time.Duration {
 	base, maxWait := a.cfg.RetryBase, a.cfg.RetryMax
@@ -152,9 +189,7 @@ func (a *Agent) retryWait(failures int) time.Duration {
 		w *= 2
 	}
 	w = min(w, maxWait)
-	a.randMu.Lock()
-	defer a.randMu.Unlock()
-	return w - time.Duration(a.cfg.Rand.Int64N(int64(w/2)+1))
+	return w - a.random(w/2)
 }
 
 // emit delivers e, one call at a time.
@@ -233,12 +268,18 @@ func (a *Agent) newSessions() []*session {
 	return sessions
 }
 
-// start runs every session's first round, at most maxInFlight at once, and
-// returns when all have begun or ctx is done; wait on the result for the
-// rounds that began.
+// start runs every session's first round, at most maxInFlight at once,
+// each at a random moment within the start spread, on the sessions'
+// timers; without a spread they begin here. It returns when those have
+// begun or ctx is done; wait on the result for them.
 func (a *Agent) start(ctx context.Context, sessions []*session) *sync.WaitGroup {
 	var wg sync.WaitGroup
+	spread := a.startSpread(len(sessions))
 	for _, s := range sessions {
+		if spread > 0 {
+			s.schedule(ctx, a.random(spread))
+			continue
+		}
 		if !acquire(ctx, a.rounds) {
 			return &wg
 		}

@@ -119,7 +119,7 @@ func (s *session) registeredWith(ctx context.Context, t locate.Target, r result)
 			s.emit(Event{Kind: FailedOver, Target: t, From: from})
 		}
 	}
-	return s.acct.refreshAfter(r.granted)
+	return s.agent.refreshAfter(s.acct, r.granted)
 }
 
 // holdFlow records f (nil on UDP) as the connection holding the binding.

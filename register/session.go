@@ -124,6 +124,24 @@ func (s *session) start(ctx context.Context, release func()) {
 	s.arm(now)
 }
 
+// schedule arms the timer for the first round, delay from now; wake runs
+// it, in a start-up slot.
+func (s *session) schedule(ctx context.Context, delay time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return
+	}
+	s.timer = s.agent.afterFunc(time.Hour, func() { s.wake(ctx) })
+	s.timer.Stop()
+	now := s.agent.timerNow()
+	s.nextRound = now.Add(delay)
+	if s.acct.Probe > 0 {
+		s.nextProbe = s.nextRound.Add(s.acct.Probe)
+	}
+	s.arm(now)
+}
+
 // wake runs the round or the probe that is due, then re-arms the timer.
 // A probe that finds the current target dead, or a better one alive
 // again, makes a round due at once; so does the loss of the connection

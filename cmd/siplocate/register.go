@@ -37,6 +37,7 @@ type registerFlags struct {
 	maxTries       int
 	json           bool
 	metrics        string
+	startSpread    time.Duration
 	duration       time.Duration
 	once           bool
 }
@@ -99,6 +100,7 @@ func (f *registerFlags) bind(fl *pflag.FlagSet) {
 	fl.IntVar(&f.maxTries, "max-tries", 3, "unanswered attempts before the next server")
 	fl.BoolVar(&f.json, "json", false, "print events as JSON lines (version 0)")
 	fl.StringVar(&f.metrics, "metrics", "", "serve Prometheus metrics on this address (/metrics)")
+	fl.DurationVar(&f.startSpread, "start-spread", 0, "start the accounts' first registrations at random within this (default 1ms per account after the first, at most 10s; negative: all at once)")
 	fl.DurationVar(&f.duration, "duration", 0, "unregister and exit after this long (0: until Ctrl-C)")
 	fl.BoolVar(&f.once, "once", false, "unregister and exit once every account has registered or failed a round")
 }
@@ -151,10 +153,11 @@ func (f *registerFlags) runAgent(ctx context.Context, g *globals, file *phoneFil
 		accounts = append(accounts, p.account())
 	}
 	a, err := register.New(register.Config{
-		Accounts: accounts,
-		Locator:  loc,
-		Logger:   log,
-		OnEvent:  onEvent,
+		Accounts:    accounts,
+		Locator:     loc,
+		Logger:      log,
+		OnEvent:     onEvent,
+		StartSpread: file.StartSpread.Duration,
 	})
 	if err != nil {
 		return failure(err)
@@ -234,6 +237,9 @@ func (f *registerFlags) load(fl *pflag.FlagSet) (*phoneFile, error) {
 	}
 	if fl.Changed("metrics") {
 		file.Metrics = f.metrics
+	}
+	if fl.Changed("start-spread") {
+		file.StartSpread.Duration = f.startSpread
 	}
 	for i := range file.Accounts {
 		f.override(fl, &file.Accounts[i], f.config == "")

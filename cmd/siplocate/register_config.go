@@ -20,11 +20,13 @@ import (
 // for the whole process, then one [[account]] table per account. The keys
 // mirror the phone's settings; docs/register.md has the table.
 type phoneFile struct {
-	DNS        []string         `toml:"dns"`         // name servers, host:port
-	DNSTimeout duration         `toml:"dns_timeout"` // per query attempt
-	Metrics    string           `toml:"metrics"`     // address for /metrics
-	Tables     []toml.Primitive `toml:"account"`     // decoded one by one into Accounts
-	Accounts   []phoneAccount   `toml:"-"`
+	DNS        []string `toml:"dns"`         // name servers, host:port
+	DNSTimeout duration `toml:"dns_timeout"` // per query attempt
+	Metrics    string   `toml:"metrics"`     // address for /metrics
+	// StartSpread spreads the accounts' first registrations (register.Config.StartSpread).
+	StartSpread duration         `toml:"start_spread"`
+	Tables      []toml.Primitive `toml:"account"` // decoded one by one into Accounts
+	Accounts    []phoneAccount   `toml:"-"`
 }
 
 // phoneAccount is one [[account]] table.
