@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/siplocate/siplocate/internal/logsafe"
 )
 
 // EventKind says what happened.
@@ -49,13 +51,14 @@ type Event struct {
 	Reason  string        // reason phrase or why it was dropped
 }
 
-// String returns a one-line summary.
+// String returns a one-line summary. Values from the network with control
+// characters in them are quoted (logsafe.Quote), the reason always is.
 func (e Event) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s", e.Time.UTC().Format("15:04:05.000"), e.Kind)
 	add := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(&b, " %s=%s", k, v)
+			fmt.Fprintf(&b, " %s=%s", k, logsafe.Quote(v))
 		}
 	}
 	add("method", e.Method)

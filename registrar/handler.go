@@ -62,6 +62,10 @@ func (r *Registrar) respond(req *sip.Request, source string) *sip.Response {
 	if req.IsAck() {
 		return nil // RFC 3261 §17.2.1: an ACK gets no response
 	}
+	if req.SipVersion != sipVersion {
+		// RFC 3261 §21.5.6; the answer itself is SIP/2.0 (see answer).
+		return r.answer(req, source, errResponse(req, fail(505, "Version Not Supported")))
+	}
 	fault := r.Fault()
 	switch {
 	case fault.Kind == FaultSilent:
@@ -88,8 +92,13 @@ func (r *Registrar) dispatch(req *sip.Request, source string) *sip.Response {
 	return errResponse(req, fail(405, "Method Not Allowed", sip.NewHeader("Allow", allowed)))
 }
 
-// answer stamps the Server header on res, records it and returns it.
+// sipVersion is the only SIP version the registrar speaks (RFC 3261 §7.1).
+const sipVersion = "SIP/2.0"
+
+// answer stamps the Server header and SIP/2.0 on res, records it and
+// returns it: sipgo copies the request's version into the response.
 func (r *Registrar) answer(req *sip.Request, source string, res *sip.Response) *sip.Response {
+	res.SipVersion = sipVersion
 	res.AppendHeader(sip.NewHeader("Server", r.cfg.userAgent()))
 	r.stats.answered.Add(1)
 	r.emit(Event{Kind: EventAnswered, Method: req.Method.String(), Source: source, Status: res.StatusCode, Reason: res.Reason})

@@ -206,3 +206,22 @@ func FuzzRequest(f *testing.F) {
 		}
 	})
 }
+
+// TestVersionNotSupported checks that a request of another SIP version
+// gets 505 Version Not Supported (RFC 3261 §21.5.6), itself written as
+// SIP/2.0, the only version the registrar speaks (§7.1).
+func TestVersionNotSupported(t *testing.T) {
+	for _, method := range []string{"REGISTER", "OPTIONS", "INVITE"} {
+		t.Run(method, func(t *testing.T) {
+			r, _, _ := newTestRegistrar(t, Config{})
+			text := strings.Replace(request(method), " SIP/2.0\r\n", " SIP/3.0\r\n", 1)
+			res := r.respond(parseRequest(t, text), testSource)
+			if res == nil || res.StatusCode != 505 {
+				t.Fatalf("got %v, want 505", res)
+			}
+			if line, _, _ := strings.Cut(res.String(), "\r\n"); line != "SIP/2.0 505 Version Not Supported" {
+				t.Errorf("status line %q, want SIP/2.0 505 Version Not Supported", line)
+			}
+		})
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/siplocate/siplocate/internal/logsafe"
 	"github.com/siplocate/siplocate/registrar"
 )
 
@@ -224,7 +225,7 @@ func (p *eventPrinter) bindings(bs []registrar.Binding, now time.Time) {
 	}
 	p.line(fmt.Sprintf("bindings: %d", len(bs)))
 	for _, b := range bs {
-		p.line(fmt.Sprintf("  %s %s expires-in=%d from=%s", b.AOR, b.Contact, int(b.Expires.Sub(now).Seconds()), b.Source))
+		p.line(fmt.Sprintf("  %s %s expires-in=%d from=%s", logsafe.Quote(b.AOR), logsafe.Quote(b.Contact), int(b.Expires.Sub(now).Seconds()), b.Source))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -202,5 +203,42 @@ func TestRegistrarJSON(t *testing.T) {
 	}
 	if e.Event != "answered" || e.Method != "OPTIONS" || e.Status != 200 || e.Reason != "OK" || !strings.HasPrefix(e.Source, "udp:127.0.0.1:") || e.Time.IsZero() {
 		t.Errorf("event %+v, want OPTIONS answered 200 from udp:127.0.0.1", e)
+	}
+}
+
+// TestRegistrarEscapesControlCharacters registers a Contact holding an ESC
+// (issue 8 item 8): neither the timeline, nor the bindings SIGUSR1 prints,
+// nor the -v log may carry it raw.
+func TestRegistrarEscapesControlCharacters(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"registrar", "-v", "--no-auth", "--listen", "udp:127.0.8.1:0"}, &stdout, &stderr)
+	}()
+	waitOutput(t, &stdout, "registrar: listening on [udp:127.0.8.1:")
+	_, rest, _ := strings.Cut(stdout.String(), "[udp:")
+	addr, _, _ := strings.Cut(rest, "]")
+	c, err := net.DialUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 8, 2)}, net.UDPAddrFromAddrPort(netip.MustParseAddrPort(addr)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	reg := fmt.Sprintf("REGISTER sip:lab SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK-e1\r\nFrom: <sip:alice@lab>;tag=1\r\nTo: <sip:alice@lab>\r\nCall-ID: e1\r\nCSeq: 1 REGISTER\r\nContact: <sip:al\x1bcice@%s>\r\nExpires: 120\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", c.LocalAddr(), c.LocalAddr())
+	if _, err := c.Write([]byte(reg)); err != nil {
+		t.Fatal(err)
+	}
+	waitOutput(t, &stdout, `contact="sip:al\x1bcice@`)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	waitOutput(t, &stdout, "bindings: 1\n  sip:alice@lab \"sip:al\\x1bcice@")
+	cancel()
+	<-done
+	for name, s := range map[string]string{"stdout": stdout.String(), "stderr": stderr.String()} {
+		if strings.ContainsRune(s, 0x1b) {
+			t.Errorf("%s holds a raw ESC:\n%q", name, s)
+		}
 	}
 }
