@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/siplocate/siplocate/demo"
 	"github.com/siplocate/siplocate/failover"
-	"github.com/siplocate/siplocate/internal/demo"
 	"github.com/siplocate/siplocate/locate"
 )
 

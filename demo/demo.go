@@ -1,4 +1,4 @@
-// Package demo plays the guide's whole scenario on loopback: a DNS server
+// Package demo runs the guide's whole scenario on loopback: a DNS server
 // with the guide's NAPTR, SRV and A records, a primary and a backup
 // registrar, and a phone that locates them, registers with the primary,
 // fails over to the backup when the primary stops answering and fails back
