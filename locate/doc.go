@@ -92,7 +92,10 @@
 // static), the name and the server. Locate returns an error with targets
 // when a lookup failed (timeout, SERVFAIL) but others still led somewhere:
 // a partial result. Without targets the error says why: ErrNXDOMAIN,
-// ErrNoRecords, ErrNotAvailable, ErrLoop, ErrBadURI or ErrNoTransport.
+// ErrNoRecords, ErrNotAvailable, ErrLoop, ErrBadURI, ErrNoTransport, or
+// ErrNoDNSAnswer when no DNS server answered: after one question that
+// every server left unanswered, the resolution asks nothing more, and the
+// trace lists the questions not asked.
 //
 // # Left out
 //

@@ -21,6 +21,11 @@ var (
 	// ErrLoop means NAPTR records with empty flags led back to a name
 	// already visited, or further than the locator follows them.
 	ErrLoop = errors.New("NAPTR chain loops or is too long")
+	// ErrNoDNSAnswer means no configured DNS server answered a question in
+	// time (the Resolver tried them all); the resolution then asks nothing
+	// more. Callers tell it apart from a name without targets: siplocate
+	// exits with status 3 for it, as dig does with 9.
+	ErrNoDNSAnswer = errors.New("DNS servers did not answer")
 	// ErrNoResolver means the Locator has no Resolver and DNS was needed.
 	ErrNoResolver = errors.New("no resolver configured")
 )

@@ -62,6 +62,10 @@ func (r *resolution) ask(jobs []job) {
 	if pending == 0 {
 		return
 	}
+	if r.noAnswer != "" {
+		r.notAsked(jobs)
+		return
+	}
 	r.cacheNowOK = false // time passes on the wire
 	var wg sync.WaitGroup
 	for i := range jobs {
@@ -78,7 +82,50 @@ func (r *resolution) ask(jobs []job) {
 		}
 	}
 	wg.Wait()
+	r.noteNoAnswer(jobs)
 }
+
+// noteNoAnswer remembers the first of jobs that no DNS server answered in
+// time. Every server was tried for it, so waiting for each further
+// question in turn would only multiply the wait (issue 9: a silent name
+// server cost 12 s); the rest of the resolution asks nothing more.
+func (r *resolution) noteNoAnswer(jobs []job) {
+	for i := range jobs {
+		if r.noAnswer == "" && r.noDNSAnswer(jobs[i].err) {
+			r.noAnswer = dns.TypeToString[jobs[i].qtype] + " " + jobs[i].name
+		}
+	}
+}
+
+// noDNSAnswer reports whether err says that no DNS server answered in
+// time, rather than that the caller's context ended.
+func (r *resolution) noDNSAnswer(err error) bool {
+	if err == nil || r.ctx.Err() != nil {
+		return false
+	}
+	var de *dnsclient.Error
+	return errors.Is(err, ErrNoDNSAnswer) || errors.As(err, &de) && de.Timeout
+}
+
+// notAsked fails the unanswered jobs without asking: no server answered
+// an earlier question of this resolution.
+func (r *resolution) notAsked(jobs []job) {
+	for i := range jobs {
+		if jobs[i].ans == nil && jobs[i].err == nil {
+			jobs[i].err = &notAskedError{first: r.noAnswer}
+		}
+	}
+}
+
+// notAskedError is the error of a question not asked because no DNS
+// server answered an earlier one, first ("NAPTR example.com.").
+type notAskedError struct{ first string }
+
+func (e *notAskedError) Error() string {
+	return "not asked: the DNS servers did not answer " + e.first
+}
+
+func (e *notAskedError) Unwrap() error { return ErrNoDNSAnswer }
 
 // fromCache answers the jobs the resolver has cached and returns how many.
 // It reads the cache's clock once for the whole resolution, until a round
@@ -168,6 +215,9 @@ func (r *resolution) answer(i int) (*dnsclient.Answer, bool) {
 	switch {
 	case j.err != nil:
 		e := &Error{Name: j.name, Step: dns.TypeToString[j.qtype], Err: j.err}
+		if r.noDNSAnswer(j.err) && !errors.Is(j.err, ErrNoDNSAnswer) {
+			e.Err = fmt.Errorf("%w: %w", ErrNoDNSAnswer, j.err)
+		}
 		var de *dnsclient.Error
 		if errors.As(j.err, &de) {
 			e.Server = de.Server

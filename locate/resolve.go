@@ -30,10 +30,11 @@ type resolution struct {
 	cacheNow   time.Time // the cache's clock, read once for the rounds answered from it
 	cacheNowOK bool      // cacheNow is current: no round has gone to the wire since
 
-	failed      error // the first lookup that failed (not NXDOMAIN/NODATA)
-	notFound    error // the last NXDOMAIN/NODATA
-	unavailable error // an SRV RRset of "." targets
-	srvFound    bool  // an SRV RRset named a target (RFC 3263 §4.2: no A/AAAA fallback then)
+	failed      error  // the first lookup that failed (not NXDOMAIN/NODATA)
+	notFound    error  // the last NXDOMAIN/NODATA
+	unavailable error  // an SRV RRset of "." targets
+	srvFound    bool   // an SRV RRset named a target (RFC 3263 §4.2: no A/AAAA fallback then)
+	noAnswer    string // "TYPE name" of the first question no DNS server answered; nothing is asked after it
 }
 
 // scratch is the working space of a resolution, kept in the Result so

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -51,7 +52,8 @@ records that led to it. --json prints one object (version 0) instead.
 
 Exit status: 0 when targets were found, 1 when none were (the reason is
 printed: NXDOMAIN, no records, all SRV targets "."), 2 for bad usage or a
-bad URI.`,
+bad URI, 3 when the DNS servers did not answer (after one question went
+unanswered by every server, nothing more is asked).`,
 		Example: `  siplocate lookup sip:alice@example.com --dns 127.0.0.1:5353
   siplocate lookup example.com --mode srv --transport udp,tcp,tls
   siplocate lookup sips:example.com --json
@@ -63,7 +65,7 @@ bad URI.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.mode, "mode", "naptr", "DNS mode: naptr, srv, a or static")
-	fl.StringSliceVar(&f.dns, "dns", nil, "name server host:port, repeatable or comma-separated (default: /etc/resolv.conf)")
+	fl.StringSliceVar(&f.dns, "dns", nil, "name server: IP, host name (resolved once) or either with :port, repeatable or comma-separated (default: /etc/resolv.conf)")
 	fl.StringSliceVar(&f.transports, "transport", nil, "transports the client supports, in order of preference: udp,tcp,tls,sctp,ws,wss (default udp,tcp; tls for sips:)")
 	fl.StringVar(&f.primaryIP, "primary-ip", "", "static mode: the primary server, ip or ip:port")
 	fl.StringSliceVar(&f.backupIPs, "backup-ip", nil, "static mode: backup servers, ip or ip:port, repeatable")
@@ -111,12 +113,11 @@ func (f *lookupFlags) run(ctx context.Context, g *globals, uri string) error {
 	if f.timeout <= 0 {
 		return usageErr("lookup: --timeout must be positive")
 	}
-	for _, s := range f.dns {
-		if !validServer(s) {
-			return usageErr("lookup: --dns %q: want an IP address or host, with an optional :port", s)
-		}
+	servers, err := dnsServers(ctx, f.dns, lookupHostTimeout(f.timeout))
+	if err != nil {
+		return usageErr("lookup: %w", err)
 	}
-	client, err := dnsclient.New(dnsclient.Config{Servers: f.dns, Timeout: f.timeout, Logger: g.logger()})
+	client, err := dnsclient.New(dnsclient.Config{Servers: servers, Timeout: f.timeout, Logger: g.logger()})
 	if err != nil && needsDNS(uri, opts) {
 		return usageErr("lookup: %w", err)
 	}
@@ -139,18 +140,56 @@ func (f *lookupFlags) run(ctx context.Context, g *globals, uri string) error {
 	return lookupStatus(g, res, lerr)
 }
 
-// validServer reports whether s is a name server as --dns takes it: an IP
-// address ([IPv6] or bare), or host:port with a numeric port.
-func validServer(s string) bool {
-	if _, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil {
-		return true
+// dnsServers validates the --dns values once, before any query, and
+// returns them as IP:port: an IP address ([IPv6] or bare) or a host name,
+// with an optional numeric port (53 by default). A name is resolved here,
+// once, with lookupHost, so that a name that does not resolve is a usage
+// error and not a failure of every query.
+func dnsServers(ctx context.Context, values []string, lookupHost func(context.Context, string) ([]string, error)) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		host, port, err := splitServer(v)
+		if err != nil {
+			return nil, fmt.Errorf("--dns %q: %w", v, err)
+		}
+		if _, err := netip.ParseAddr(host); err != nil {
+			addrs, err := lookupHost(ctx, host)
+			if err != nil || len(addrs) == 0 {
+				return nil, fmt.Errorf("--dns %q: %w", v, cmp.Or(err, errors.New("no addresses")))
+			}
+			host = addrs[0]
+		}
+		out = append(out, net.JoinHostPort(host, port))
 	}
-	host, port, err := net.SplitHostPort(s)
+	return out, nil
+}
+
+// splitServer splits a --dns value into host and port ("53" when none).
+func splitServer(s string) (host, port string, err error) {
+	if _, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil {
+		return strings.Trim(s, "[]"), "53", nil
+	}
+	host, port, err = net.SplitHostPort(s)
 	if err != nil {
 		host, port = s, "53"
 	}
-	p, err := strconv.Atoi(port)
-	return err == nil && p > 0 && p < 65536 && host != "" && !strings.ContainsAny(host, " \t/")
+	if host == "" || strings.ContainsAny(host, " \t/[]") {
+		return "", "", errors.New("want an IP address or host, with an optional :port")
+	}
+	if p, err := strconv.Atoi(port); err != nil || p <= 0 || p > 65535 {
+		return "", "", fmt.Errorf("bad port %q", port)
+	}
+	return host, port, nil
+}
+
+// lookupHostTimeout returns the system resolver's LookupHost bounded by
+// timeout, for a --dns value given as a name.
+func lookupHostTimeout(timeout time.Duration) func(context.Context, string) ([]string, error) {
+	return func(ctx context.Context, host string) ([]string, error) {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		return net.DefaultResolver.LookupHost(ctx, host)
+	}
 }
 
 // needsDNS reports whether uri may need a name server: a dnsclient that
@@ -163,12 +202,20 @@ func needsDNS(uri string, opts locate.Options) bool {
 	return opts.Mode != locate.ModeStatic || (opts.PrimaryIP == "" && len(opts.BackupIPs) == 0)
 }
 
-// lookupStatus maps Locate's outcome to the exit status: no targets 1, a
-// partial result 0 with a warning on stderr.
+// exitNoDNSAnswer is the exit status when no DNS server answered
+// (locate.ErrNoDNSAnswer), distinct from exitFailure's "the name has no
+// targets", as dig's 9.
+const exitNoDNSAnswer = 3
+
+// lookupStatus maps Locate's outcome to the exit status: no targets 1, or
+// 3 when the DNS servers did not answer; a partial result 0 with a warning
+// on stderr.
 func lookupStatus(g *globals, res *locate.Result, err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case len(res.Targets) == 0 && errors.Is(err, locate.ErrNoDNSAnswer):
+		return &exitError{code: exitNoDNSAnswer, err: fmt.Errorf("no targets: %w", err)}
 	case len(res.Targets) == 0:
 		return failure(fmt.Errorf("no targets: %w", err))
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"regexp"
 	"strings"
 	"testing"
@@ -32,6 +33,8 @@ var lookupZone = []string{
 var (
 	rttText = regexp.MustCompile(`rtt [0-9.]+ms`)
 	rttJSON = regexp.MustCompile(`"rtt_ms": [0-9.e-]+`)
+	// localPort is the client's ephemeral port in a read error.
+	localPort = regexp.MustCompile(`127\.0\.0\.1:[0-9]+(->|-\\u003e)`)
 )
 
 // runLookup runs `siplocate lookup` in-process against a dnstest server
@@ -49,6 +52,7 @@ func runLookup(t *testing.T, server string, args ...string) (string, string, int
 			s = strings.ReplaceAll(s, server, "127.0.0.1:PORT")
 		}
 		s = rttText.ReplaceAllString(s, "rtt X.Xms")
+		s = localPort.ReplaceAllString(s, "127.0.0.1:LOCAL$1")
 		return rttJSON.ReplaceAllString(s, `"rtt_ms": 0`)
 	}
 	return norm(stdout.String()), norm(stderr.String()), code
@@ -79,6 +83,8 @@ func TestLookupGolden(t *testing.T) {
 		{name: "bad_mode", args: []string{"example.com", "--mode", "dns"}, wantCode: 2},
 		{name: "bad_dns", args: []string{"example.com", "--dns", "bad host:xx"}, wantCode: 2},
 		{name: "bad_transport", args: []string{"example.com", "--transport", "pigeon"}, wantCode: 2},
+		{name: "dead_dns", zone: dnstest.Silent(), args: []string{"example.com", "--timeout", "50ms"}, wantCode: 3},
+		{name: "dead_dns_json", zone: dnstest.Silent(), args: []string{"example.com", "--timeout", "50ms", "--json"}, wantCode: 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -207,13 +213,48 @@ func TestLookupOptions(t *testing.T) {
 	}
 }
 
-func TestValidServer(t *testing.T) {
-	for s, want := range map[string]bool{
-		"127.0.0.1": true, "127.0.0.1:5353": true, "[::1]:53": true, "::1": true, "ns.example.com": true,
-		"ns.example.com:53": true, "bad host:53": false, "host:0": false, "host:65536": false, ":53": false, "host:x": false,
-	} {
-		if got := validServer(s); got != want {
-			t.Errorf("validServer(%q) = %v, want %v", s, got, want)
+// TestDNSServers checks that --dns values are validated once, before any
+// query: host:port, an IP or a name, which is resolved here once rather
+// than at every query (issue 9 item 5).
+func TestDNSServers(t *testing.T) {
+	hosts := map[string][]string{"ns.example.com": {"192.0.2.53", "2001:db8::53"}, "localhost": {"127.0.0.1"}}
+	lookupHost := func(_ context.Context, h string) ([]string, error) {
+		if a, ok := hosts[h]; ok {
+			return a, nil
 		}
+		return nil, &net.DNSError{Err: "no such host", Name: h, IsNotFound: true}
+	}
+	tests := []struct {
+		in      string
+		want    string
+		wantErr string
+	}{
+		{in: "127.0.0.1", want: "127.0.0.1:53"},
+		{in: "127.0.0.1:5353", want: "127.0.0.1:5353"},
+		{in: "[::1]:53", want: "[::1]:53"},
+		{in: "::1", want: "[::1]:53"},
+		{in: "[::1]", want: "[::1]:53"},
+		{in: "ns.example.com", want: "192.0.2.53:53"},
+		{in: "ns.example.com:5300", want: "192.0.2.53:5300"},
+		{in: "nowhere.example.com", wantErr: "no such host"},
+		{in: "bad host:53", wantErr: "want an IP address or host"},
+		{in: "host:0", wantErr: "port"},
+		{in: "host:65536", wantErr: "port"},
+		{in: ":53", wantErr: "want an IP address or host"},
+		{in: "host:x", wantErr: "port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := dnsServers(context.Background(), []string{tt.in}, lookupHost)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("dnsServers(%q) = %q, %v; want an error with %q", tt.in, got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || len(got) != 1 || got[0] != tt.want {
+				t.Errorf("dnsServers(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
 	}
 }
