@@ -2,9 +2,11 @@ package registrar
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"net"
 	"strings"
 	"time"
 
@@ -13,51 +15,67 @@ import (
 )
 
 // authenticator checks digest credentials (RFC 3261 §22.4, RFC 2617,
-// RFC 8760). Its nonces carry their issue time and an HMAC over it, so
-// they need no storage; the price is that it does not track nonce counts,
-// and a replayed request is accepted while its nonce is fresh.
+// RFC 8760). Its nonces carry their issue time, the source IP and AOR
+// they were issued to, under an HMAC, so a challenge needs no storage; a
+// nonce serves only the host and AOR it was issued to. Once a nonce is
+// used with a right digest, counts remembers its nonce count, so that a
+// replayed request is refused (RFC 7616 §3.4).
 type authenticator struct {
 	realm    string
 	users    Users
 	algs     []string
 	secret   []byte
 	lifetime time.Duration
+	counts   *nonceCounts
 }
 
 // nonceSkew is how far in the future a nonce's time may be (clock steps).
 const nonceSkew = time.Second
 
-// nonce returns a nonce issued at now: base64url of the time in Unix
-// nanoseconds and the first 16 bytes of its HMAC-SHA-256.
-func (a *authenticator) nonce(now time.Time) string {
-	var ts [8]byte
-	binary.BigEndian.PutUint64(ts[:], uint64(now.UnixNano()))
-	return base64.RawURLEncoding.EncodeToString(append(ts[:], a.mac(ts[:])...))
+// nonceLen is the length of a decoded nonce: issue time, 8 random bytes,
+// 16 bytes of HMAC.
+const nonceLen = 8 + 8 + 16
+
+// nonce returns a nonce issued at now to ip for aor: base64url of the time
+// in Unix nanoseconds, 8 random bytes (two challenges in the same
+// nanosecond differ) and the first 16 bytes of their HMAC-SHA-256.
+func (a *authenticator) nonce(now time.Time, ip, aor string) string {
+	raw := make([]byte, 16, nonceLen)
+	binary.BigEndian.PutUint64(raw, uint64(now.UnixNano()))
+	_, _ = rand.Read(raw[8:16]) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(append(raw, a.mac(raw, ip, aor)...))
 }
 
-func (a *authenticator) mac(ts []byte) []byte {
+// mac signs the nonce's time and random bytes with what it was issued
+// for: the realm, the client's IP address (not its port, which a NAT may
+// change between requests) and the AOR.
+func (a *authenticator) mac(head []byte, ip, aor string) []byte {
 	m := hmac.New(sha256.New, a.secret)
-	m.Write(ts)
-	m.Write([]byte(a.realm))
+	m.Write(head)
+	for _, s := range []string{a.realm, ip, aor} {
+		m.Write([]byte{0})
+		m.Write([]byte(s))
+	}
 	return m.Sum(nil)[:16]
 }
 
-// checkNonce reports whether n is a nonce this authenticator issued and,
-// if so, whether it is still fresh at now.
-func (a *authenticator) checkNonce(n string, now time.Time) (valid, fresh bool) {
+// checkNonce reports whether n is a nonce this authenticator issued to ip
+// for aor and, if so, when, and whether it is still fresh at now.
+func (a *authenticator) checkNonce(n string, now time.Time, ip, aor string) (valid, fresh bool, issued time.Time) {
 	raw, err := base64.RawURLEncoding.DecodeString(n)
-	if err != nil || len(raw) != 24 || !hmac.Equal(raw[8:], a.mac(raw[:8])) {
-		return false, false
+	if err != nil || len(raw) != nonceLen || !hmac.Equal(raw[16:], a.mac(raw[:16], ip, aor)) {
+		return false, false, time.Time{}
 	}
-	issued := time.Unix(0, int64(binary.BigEndian.Uint64(raw[:8])))
+	issued = time.Unix(0, int64(binary.BigEndian.Uint64(raw[:8])))
 	age := now.Sub(issued)
-	return true, age >= -nonceSkew && age <= a.lifetime
+	return true, age >= -nonceSkew && age <= a.lifetime, issued
 }
 
 // challenge returns a 401 with one WWW-Authenticate per algorithm, most
-// preferred first (RFC 8760 §2.4), each with qop="auth".
-func (a *authenticator) challenge(now time.Time, stale bool) *statusError {
-	n := a.nonce(now)
+// preferred first (RFC 8760 §2.4), each with qop="auth" and a nonce for
+// ip and aor.
+func (a *authenticator) challenge(now time.Time, stale bool, ip, aor string) *statusError {
+	n := a.nonce(now, ip, aor)
 	var hs []sip.Header
 	for _, alg := range a.algs {
 		c := digest.Challenge{Realm: a.realm, Nonce: n, Algorithm: alg, QOP: []string{"auth"}, Stale: stale}
@@ -67,18 +85,22 @@ func (a *authenticator) challenge(now time.Time, stale bool) *statusError {
 }
 
 // verify checks the Authorization of req (RFC 3261 §22.4) and returns the
-// authenticated user. It answers 401 with a new challenge when there are no
-// credentials for the realm, or they use an unknown algorithm or nonce,
-// 401 with stale=true when the digest is right but the nonce too old,
-// 400 when they are malformed and 403 when user or digest is wrong.
+// authenticated user. It answers 401 with a new challenge when there are
+// no credentials for the realm, or they use an unknown algorithm or a
+// nonce not issued to this source IP for this AOR; 401 with stale=true
+// when the digest is right but the nonce too old or already used with
+// this nonce count (a replay, RFC 7616 §3.4; without qop, RFC 2069 style,
+// a nonce serves once); 400 when they are malformed and 403 when user or
+// digest is wrong.
 func (a *authenticator) verify(req *sip.Request, now time.Time) (string, *statusError) {
+	ip, aor := sourceIP(req.Source()), nonceAOR(req)
 	cred, serr := a.credentials(req)
 	if serr != nil || cred == nil {
-		return "", cmpOr(serr, a.challenge(now, false))
+		return "", cmpOr(serr, a.challenge(now, false, ip, aor))
 	}
-	valid, fresh := a.checkNonce(cred.Nonce, now)
+	valid, fresh, issued := a.checkNonce(cred.Nonce, now, ip, aor)
 	if !valid || !a.offers(cred.Algorithm) {
-		return "", a.challenge(now, false)
+		return "", a.challenge(now, false, ip, aor)
 	}
 	if serr := checkDigestURI(cred.URI, req.Recipient); serr != nil {
 		return "", serr
@@ -89,10 +111,28 @@ func (a *authenticator) verify(req *sip.Request, now time.Time) (string, *status
 		return "", serr
 	case !ok:
 		return "", fail(403, "Forbidden")
-	case !fresh:
-		return "", a.challenge(now, true)
+	case !fresh || !a.counts.use(cred.Nonce, issued, uint32(cred.Nc), now):
+		return "", a.challenge(now, true, ip, aor)
 	}
 	return cred.Username, nil
+}
+
+// sourceIP returns the IP of a host:port source; the whole string when it
+// has no port.
+func sourceIP(source string) string {
+	if host, _, err := net.SplitHostPort(source); err == nil {
+		return host
+	}
+	return source
+}
+
+// nonceAOR returns the AOR a nonce is bound to: the canonical To URI, or
+// the To URI as written when it is not one the registrar serves.
+func nonceAOR(req *sip.Request) string {
+	if aor, _, serr := canonicalAOR(req.To().Address); serr == nil {
+		return aor
+	}
+	return req.To().Address.String()
 }
 
 // credentials returns the digest credentials of req for this realm, nil

@@ -61,6 +61,11 @@ type Config struct {
 	// NonceLifetime is how long a nonce stays fresh; older ones get a new
 	// challenge with stale=true (RFC 2617 §3.2.1).
 	NonceLifetime time.Duration
+	// MaxNonces bounds the nonces whose nonce counts are remembered to
+	// refuse replays (default DefaultMaxNonces). Only requests with a right
+	// digest add one; at the cap the oldest is forgotten, and it is refused
+	// as stale from then on.
+	MaxNonces int
 	// Secret keys the HMAC that signs nonces. Nil picks a random one at New,
 	// kept across Stop and Start.
 	Secret []byte
@@ -96,6 +101,13 @@ func (c *Config) maxExpires() time.Duration { return orDur(c.MaxExpires, Default
 
 func (c *Config) nonceLifetime() time.Duration {
 	return orDur(c.NonceLifetime, DefaultNonceLifetime)
+}
+
+func (c *Config) maxNonces() int {
+	if c.MaxNonces <= 0 {
+		return DefaultMaxNonces
+	}
+	return c.MaxNonces
 }
 
 func (c *Config) algorithms() []string {

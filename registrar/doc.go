@@ -1,7 +1,8 @@
 // Package registrar implements a SIP registrar (RFC 3261 §10.3) for labs
 // and tests, on github.com/emiago/sipgo: bindings per address-of-record in
 // memory, each contact with its expiry; digest authentication (RFC 3261
-// §22, RFC 2617, RFC 8760 SHA-256) with stateless HMAC-signed nonces;
+// §22, RFC 2617, RFC 8760 SHA-256) with HMAC-signed nonces bound to the
+// client's IP and AOR, and replays refused by nonce count (RFC 7616 §3.4);
 // 423 Interval Too Brief with Min-Expires; OPTIONS answered; 405 for the
 // other methods. For failover labs it plays faults on demand: silence,
 // 503 with Retry-After, refused TCP connections, or a real stop that
@@ -9,8 +10,8 @@
 //
 // It leaves out what a lab does not need: persistence (bindings are lost
 // with the process), Path and GRUU (RFC 3327, RFC 5627), outbound
-// (RFC 5626), q-value ordering, nonce-count replay tracking, TLS and
-// WebSocket, and any Request-URI domain check (every domain is served).
+// (RFC 5626), q-value ordering, TLS and WebSocket, and any Request-URI
+// domain check (every domain is served).
 //
 // A registrar embedded in a test or a demo:
 //

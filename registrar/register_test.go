@@ -186,9 +186,12 @@ func TestChallengeBeforeIntervalCheck(t *testing.T) {
 	if res.StatusCode != 423 || res.GetHeader("Min-Expires").Value() != "10" {
 		t.Fatalf("got %d Min-Expires %v, want 423 with 10", res.StatusCode, res.GetHeader("Min-Expires"))
 	}
-	// The retry reuses the nonce, still fresh: no new challenge needed.
+	// The retry reuses the nonce, still fresh, with the next nonce count
+	// (RFC 7616 §3.4): no new challenge needed. The same count again would
+	// be a replay.
 	g.cseq, g.expires = 3, "10"
-	if res = r.respond(withAuth(t, g, chal, "secret"), testSource); res.StatusCode != 200 {
+	g.extra = []string{authorization(t, chal, "alice", "secret", 2)}
+	if res = r.respond(parseRequest(t, g.text()), testSource); res.StatusCode != 200 {
 		t.Fatalf("retry: status %d %s, want 200", res.StatusCode, res.Reason)
 	}
 }

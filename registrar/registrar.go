@@ -62,7 +62,8 @@ func New(cfg Config) (*Registrar, error) {
 	}
 	cfg.Users = maps.Clone(cfg.Users) // the caller may change its map
 	r := &Registrar{cfg: cfg, log: cfg.logger().With("component", "registrar"), store: newStore(), parser: sip.NewParser()}
-	r.auth = &authenticator{realm: cfg.realm(), users: cfg.Users, algs: cfg.algorithms(), secret: secret, lifetime: cfg.nonceLifetime()}
+	r.auth = &authenticator{realm: cfg.realm(), users: cfg.Users, algs: cfg.algorithms(), secret: secret, lifetime: cfg.nonceLifetime(),
+		counts: newNonceCounts(cfg.maxNonces(), cfg.nonceLifetime())}
 	return r, nil
 }
 
