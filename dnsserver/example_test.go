@@ -67,10 +67,10 @@ func ExampleLoadZone_error() {
 	_, err := dnsserver.LoadZone("testdata/bad/cname-and-a.zone", "")
 	var ce *dnsserver.CheckError
 	if errors.As(err, &ce) {
-		fmt.Printf("%s:%d: %s: %v\n", filepath.Base(ce.File), ce.Line, ce.Name, ce.Err)
+		fmt.Printf("%s:%d: %v\n", filepath.Base(ce.File), ce.Line, ce.Err)
 	}
 	// Output:
-	// cname-and-a.zone:8: www.example.com.: CNAME and other data at one name
+	// cname-and-a.zone:8: www.example.com. has a CNAME and A records: a CNAME must be the only data at its name (RFC 1034 §3.6.2, RFC 2181 §10.1)
 }
 
 // Let a secondary at 192.0.2.53 transfer the zones and tell it of changes.

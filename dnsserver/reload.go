@@ -108,7 +108,7 @@ func (s *Server) reloadFile(path string, byFile map[string]*Zone) (*Zone, error)
 		return nil, err
 	}
 	s.reloadsOK.Add(1)
-	s.log.Info("zone reloaded", "zone", z.Origin, "serial", z.SOA.Serial, "records", z.Len())
+	z.logLoaded(s.log)
 	return z, nil
 }
 

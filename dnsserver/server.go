@@ -117,6 +117,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		zones = append(zones, z)
 		s.files[path] = fp
+		z.logLoaded(s.log)
 	}
 	s.snap.Store(newSnapshot(zones))
 	s.ctx, s.cancel = context.WithCancel(context.Background())

@@ -1,14 +1,16 @@
 package dnsserver
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"log/slog"
 	"slices"
+	"strings"
 
 	"github.com/miekg/dns"
+
+	"github.com/siplocate/siplocate/internal/zonefile"
+	"github.com/siplocate/siplocate/zonecheck"
 )
 
 // Zone is one loaded zone: its records indexed by owner name, ready to be
@@ -20,9 +22,13 @@ type Zone struct {
 	SOA    *dns.SOA // the one SOA, at the apex
 	Files  []string // File and every file it $INCLUDEs
 
-	nodes map[string]*node    // lower-case owner name -> node; empty non-terminals included
-	rrs   []dns.RR            // every record but the SOA, in file order, for AXFR
-	pos   map[dns.RR]position // where each record came from; only while loading
+	// Findings are what `dns check` reports about the files that does not
+	// stop them from loading: warnings, and SIP-level errors such as an
+	// SRV target without addresses.
+	Findings []zonecheck.Finding
+
+	nodes map[string]*node // lower-case owner name -> node; empty non-terminals included
+	rrs   []dns.RR         // every record but the SOA, in file order, for AXFR
 }
 
 // node holds the RRsets at one owner name. An empty non-terminal (RFC 4592
@@ -39,8 +45,9 @@ func (z *Zone) Records() []dns.RR {
 
 // LoadZone reads, parses and checks the zone file at path. origin may be
 // empty: then the file's $ORIGIN and the owner of its SOA define the apex.
-// Errors give the file and line: miekg's *dns.ParseError for syntax, a
-// *CheckError for records that parse but do not make a zone.
+// Errors are a *CheckError with the file, line and reason: the file could
+// not be read, does not parse, or its records do not make a zone. They
+// are the errors `dns check` reports for the file, in the same words.
 func LoadZone(path, origin string) (*Zone, error) {
 	z, _, err := loadZone(path, origin)
 	return z, err
@@ -50,102 +57,58 @@ func LoadZone(path, origin string) (*Zone, error) {
 // files it $INCLUDEs, as far as parsing got when it fails, so that a
 // reload can watch the file at fault whichever it is.
 func loadZone(path, origin string) (*Zone, []string, error) {
-	abs, err := filepath.Abs(path)
+	f, err := zonefile.ReadFile(path, origin)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load zone %s: %w", path, err)
+		return nil, f.Files, fmt.Errorf("load zone: %w", err)
 	}
-	f, err := os.Open(abs)
+	z, err := buildZone(f)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load zone: %w", err)
-	}
-	defer f.Close()
-	z, files, err := parseZone(f, abs, origin, true)
-	if err != nil {
-		return nil, files, err
+		return nil, f.Files, err
 	}
 	z.File = path
-	return z, files, nil
+	return z, f.Files, nil
 }
 
 // ParseZone parses and checks zone text read from r; file names it in
 // errors. $INCLUDE is refused: it is only for files loaded with LoadZone.
 func ParseZone(r io.Reader, file, origin string) (*Zone, error) {
-	z, _, err := parseZone(r, file, origin, false)
-	return z, err
-}
-
-// located is a record with the place it came from.
-type located struct {
-	rr  dns.RR
-	pos position
-}
-
-// parseZone parses and checks a zone; it returns the files read, file
-// first, also on error.
-func parseZone(r io.Reader, file, origin string, include bool) (*Zone, []string, error) {
-	pos := &position{}
-	files := []string{file}
-	zp := dns.NewZoneParser(newLineReader(file, r, pos), origin, file)
-	if include {
-		zp.SetIncludeAllowed(true)
-		zp.SetIncludeFS(includeFS{pos: pos, files: &files})
-	}
-	var recs []located
-	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-		recs = append(recs, located{rr: rr, pos: *pos})
-	}
-	if err := zp.Err(); err != nil {
-		return nil, files, fmt.Errorf("load zone: %w", err)
-	}
-	z, err := buildZone(recs, file, origin)
+	f, err := zonefile.Parse(r, file, origin)
 	if err != nil {
-		return nil, files, err
+		return nil, fmt.Errorf("load zone: %w", err)
 	}
-	z.Files = files
-	return z, files, nil
+	return buildZone(f)
 }
 
-// buildZone checks recs and indexes them into a Zone.
-func buildZone(recs []located, file, origin string) (*Zone, error) {
-	soa, err := findSOA(recs, file, origin)
-	if err != nil {
-		return nil, err
+// buildZone refuses f for the first rule of zones it breaks, or indexes
+// its records into a Zone with what `dns check` says about it.
+func buildZone(f *zonefile.File) (*Zone, error) {
+	if faults := f.Faults(); len(faults) > 0 {
+		return nil, fmt.Errorf("load zone: %w", faults[0])
 	}
-	z := &Zone{Origin: dns.CanonicalName(soa.rr.Header().Name), nodes: map[string]*node{}, pos: map[dns.RR]position{}}
-	z.SOA = dns.Copy(soa.rr).(*dns.SOA)
-	z.SOA.Hdr.Name = z.Origin
-	for _, rec := range recs {
-		if err := z.add(rec); err != nil {
-			return nil, err
-		}
+	z := &Zone{Origin: f.Apex, Files: f.Files, nodes: map[string]*node{}}
+	for _, rec := range f.Records {
+		z.add(rec.RR)
 	}
-	if err := z.check(soa); err != nil {
-		return nil, err
-	}
-	z.pos = nil
+	z.SOA = z.nodes[z.Origin].sets[dns.TypeSOA][0].(*dns.SOA)
+	z.Findings = zonecheck.CheckFile(f).Findings
 	return z, nil
 }
 
-// add puts one record into the zone after the checks that need only the
-// record itself. Duplicate records are dropped: an RRset is a set (RFC 2181 §5).
-func (z *Zone) add(rec located) error {
-	rr := dns.Copy(rec.rr)
+// add puts one record into the zone, with its owner in lower case.
+// Duplicate records are dropped: an RRset is a set (RFC 2181 §5).
+func (z *Zone) add(rr dns.RR) {
+	rr = dns.Copy(rr)
 	h := rr.Header()
 	h.Name = dns.CanonicalName(h.Name)
-	if err := z.checkRecord(rr, rec.pos); err != nil {
-		return err
-	}
 	n := z.ensure(h.Name)
 	set := n.sets[h.Rrtype]
 	if slices.ContainsFunc(set, func(o dns.RR) bool { return dns.IsDuplicate(o, rr) }) {
-		return nil
+		return
 	}
 	n.sets[h.Rrtype] = append(set, rr)
-	z.pos[rr] = rec.pos
 	if h.Rrtype != dns.TypeSOA {
 		z.rrs = append(z.rrs, rr)
 	}
-	return nil
 }
 
 // ensure returns the node for name, creating it and the empty non-terminals
@@ -171,26 +134,29 @@ func (z *Zone) node(name string) *node { return z.nodes[name] }
 // Len returns the number of records in the zone, the SOA included.
 func (z *Zone) Len() int { return len(z.rrs) + 1 }
 
-// The reasons a CheckError gives.
+// The reasons a CheckError gives, for errors.Is. A syntax error unwraps to
+// miekg's *dns.ParseError.
 var (
-	ErrNoSOA        = errors.New("no SOA record")
-	ErrManySOA      = errors.New("more than one SOA record")
-	ErrNoApexNS     = errors.New("no NS record at the zone apex")
-	ErrOutOfZone    = errors.New("record outside the zone")
-	ErrCNAMEAndMore = errors.New("CNAME and other data at one name")
-	ErrClass        = errors.New("class is not IN")
+	ErrNoSOA        = zonefile.ErrNoSOA
+	ErrManySOA      = zonefile.ErrManySOA
+	ErrSOANotAtApex = zonefile.ErrSOANotAtApex
+	ErrNoApexNS     = zonefile.ErrNoApexNS
+	ErrOutOfZone    = zonefile.ErrOutOfZone
+	ErrCNAMEAndMore = zonefile.ErrCNAMEAndOther
+	ErrClass        = zonefile.ErrClass
 )
 
-// CheckError is a record that parses but breaks a rule of zones.
-type CheckError struct {
-	File string
-	Line int
-	Name string // owner of the record at fault
-	Err  error
-}
+// CheckError is why a zone file does not load: FILE:LINE: reason, with the
+// owner name at fault and the rule's name as `dns check` gives it. It is
+// the error type `dns check` reports with too.
+type CheckError = zonefile.Error
 
-func (e *CheckError) Error() string {
-	return fmt.Sprintf("load zone: %s:%d: %s: %v", e.File, e.Line, e.Name, e.Err)
+// logLoaded logs that z is served, then each of its findings as a warning:
+// what `dns check` would report about the files.
+func (z *Zone) logLoaded(log *slog.Logger) {
+	log.Info(fmt.Sprintf("serving %s serial %d, %d records", strings.TrimSuffix(z.Origin, "."), z.SOA.Serial, z.Len()),
+		"zone", z.Origin, "serial", z.SOA.Serial, "records", z.Len(), "file", z.File)
+	for _, f := range z.Findings {
+		log.Warn("zone check: "+f.Severity.String(), "zone", z.Origin, "at", fmt.Sprintf("%s:%d", f.File, f.Line), "check", f.Check, "reason", f.Message)
+	}
 }
-
-func (e *CheckError) Unwrap() error { return e.Err }

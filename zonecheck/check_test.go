@@ -10,12 +10,16 @@ import (
 	"testing/fstest"
 )
 
-// head is an SOA, NS and address block that passes every rule; cases add
-// their records after it, from line 4 on.
+// head is an SOA that, with tail's NS record after them, passes every
+// rule; cases add their records after it, from line 4 on.
 const head = `$ORIGIN example.com.
 $TTL 300
 @ IN SOA ns1 hostmaster 1 3600 600 604800 60
 `
+
+// tail ends a zone that starts with head: the NS records a zone must have
+// at its apex (RFC 1035 §5.2), with a name server outside the zone.
+const tail = "@ NS ns.example.net.\n"
 
 // summary renders findings as "LINE severity check" for comparison.
 func summary(fs []Finding) []string {
@@ -183,12 +187,17 @@ sip2 AAAA 2001:db8::12
 		{
 			name: "owner outside the zone",
 			zone: "sip1.example.org. A 192.0.2.1\n",
-			want: []string{"4 warning owner-out-of-zone"},
+			want: []string{"4 error owner-out-of-zone"},
+		},
+		{
+			name: "class CH",
+			zone: "txt CH TXT \"x\"\n",
+			want: []string{"4 error class-not-in"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rep, err := Check(strings.NewReader(head+tt.zone), "test.zone", "")
+			rep, err := Check(strings.NewReader(head+tt.zone+tail), "test.zone", "")
 			if err != nil {
 				t.Fatalf("Check: %v", err)
 			}
@@ -204,7 +213,7 @@ func TestCheckMissingSOA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := summary(rep.Findings), []string{"1 warning no-soa"}; !slices.Equal(got, want) {
+	if got, want := summary(rep.Findings), []string{"1 error no-soa"}; !slices.Equal(got, want) {
 		t.Errorf("findings = %q, want %q", got, want)
 	}
 	if rep.Apex != "example.com." {
@@ -312,7 +321,7 @@ func TestParseErrors(t *testing.T) {
 
 func TestCheckFSInclude(t *testing.T) {
 	fsys := fstest.MapFS{
-		"zones/example.com.zone": {Data: []byte(head + "$INCLUDE sip.inc\nsip1 A 192.0.2.1\n")},
+		"zones/example.com.zone": {Data: []byte(head + "$INCLUDE sip.inc\nsip1 A 192.0.2.1\n" + tail)},
 		"zones/sip.inc":          {Data: []byte("; SIP records\n\n_sip._udp SRV 10 0 5060 sip1\n_sip._tcp SRV 10 0 5060 nowhere\n")},
 	}
 	rep, err := CheckFS(fsys, "zones/example.com.zone", "")

@@ -19,6 +19,7 @@ _sip._udp  SRV   10 0 5060 sip1
 _sip._tcp  SRV   10 0 5060 sip1
 sip1       CNAME server1
 server1    A     127.0.0.13
+@          NS    ns.example.net.
 `
 	report, err := zonecheck.Check(strings.NewReader(zone), "example.com.zone", "")
 	if err != nil {

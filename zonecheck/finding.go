@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/miekg/dns"
+
+	"github.com/siplocate/siplocate/internal/zonefile"
 )
 
 // Severity says how bad a finding is.
@@ -68,16 +70,26 @@ type findings struct{ list []Finding }
 
 // add records a finding about rec.
 func (fs *findings) add(rec *record, sev Severity, check, format string, a ...any) {
-	h := rec.rr.Header()
+	h := rec.RR.Header()
 	fs.list = append(fs.list, Finding{
-		File:     rec.file,
-		Line:     rec.line,
+		File:     rec.File,
+		Line:     rec.Line,
 		Severity: sev,
 		Check:    check,
 		Name:     h.Name,
 		Type:     dns.TypeToString[h.Rrtype],
 		Message:  fmt.Sprintf(format, a...),
 	})
+}
+
+// addFault records a rule of zones that the records break: an error, in
+// the words dnsserver refuses the file with.
+func (fs *findings) addFault(e *zonefile.Error) {
+	f := Finding{File: e.File, Line: e.Line, Severity: Error, Check: e.Rule, Name: e.Name, Message: e.Err.Error()}
+	if e.RR != nil {
+		f.Type = dns.TypeToString[e.RR.Header().Rrtype]
+	}
+	fs.list = append(fs.list, f)
 }
 
 // sorted returns the findings in file order, then line, then rule.

@@ -15,49 +15,6 @@ const (
 	maxTTL = 86400
 )
 
-// checkSOA reports a zone without an SOA record: a server needs one to be
-// authoritative (RFC 1035 §5.2) and to give negative answers (RFC 2308 §3).
-func checkSOA(z *zone, fs *findings) {
-	if len(z.records) == 0 || z.has(z.apex, dns.TypeSOA) {
-		return
-	}
-	fs.add(&z.records[0], Warning, "no-soa",
-		"no SOA record at the apex %s: a server cannot load this as a zone or give negative answers (RFC 1035 §5.2, RFC 2308 §3)", z.apex)
-}
-
-// checkOwners reports records whose owner is outside the zone: servers
-// ignore them (RFC 1035 §5.2 "data outside the zone").
-func checkOwners(z *zone, fs *findings) {
-	for i := range z.records {
-		r := &z.records[i]
-		if z.locate(r.rr.Header().Name) == outOfZone {
-			fs.add(r, Warning, "owner-out-of-zone", "owner %s is outside the zone %s and will not be served", r.rr.Header().Name, z.apex)
-		}
-	}
-}
-
-// checkCNAME reports a CNAME that shares its name with other data (RFC
-// 1034 §3.6.2, RFC 2181 §10.1): a resolver then sees either the alias or
-// the data, never both.
-func checkCNAME(z *zone, fs *findings) {
-	for _, types := range z.names {
-		cnames := types[dns.TypeCNAME]
-		if len(cnames) == 0 {
-			continue
-		}
-		for t, rrs := range types {
-			if t == dns.TypeCNAME || t == dns.TypeRRSIG || t == dns.TypeNSEC || len(rrs) == 0 {
-				continue
-			}
-			fs.add(rrs[0], Error, "cname-and-other-data", "%s has a CNAME and %s records: a CNAME must be the only data at its name (RFC 1034 §3.6.2, RFC 2181 §10.1)",
-				rrs[0].rr.Header().Name, dns.TypeToString[t])
-		}
-		if len(cnames) > 1 {
-			fs.add(cnames[1], Error, "cname-and-other-data", "%s has %d CNAME records: an alias has one target (RFC 2181 §10.1)", cnames[0].rr.Header().Name, len(cnames))
-		}
-	}
-}
-
 // checkTTL reports SIP records (NAPTR, SRV, and the address and alias
 // records they lead to) whose TTL is below minTTL or above maxTTL, and any
 // RRset whose records' TTLs differ (RFC 2181 §5.2).
@@ -65,7 +22,7 @@ func checkTTL(z *zone, fs *findings) {
 	sip := sipNames(z)
 	for i := range z.records {
 		r := &z.records[i]
-		h := r.rr.Header()
+		h := r.RR.Header()
 		if !isSIPType(h.Rrtype) && !sip[strings.ToLower(h.Name)] {
 			continue
 		}
@@ -85,9 +42,9 @@ func checkRRsetTTLs(z *zone, fs *findings) {
 	for _, types := range z.names {
 		for _, rrs := range types {
 			for _, r := range rrs[1:] {
-				if r.rr.Header().Ttl != rrs[0].rr.Header().Ttl {
+				if r.RR.Header().Ttl != rrs[0].RR.Header().Ttl {
 					fs.add(r, Warning, "ttl-rrset", "TTL %d s differs from %d s of the other %s records at this name: the TTLs of an RRset must be equal (RFC 2181 §5.2)",
-						r.rr.Header().Ttl, rrs[0].rr.Header().Ttl, dns.TypeToString[r.rr.Header().Rrtype])
+						r.RR.Header().Ttl, rrs[0].RR.Header().Ttl, dns.TypeToString[r.RR.Header().Rrtype])
 					break
 				}
 			}
@@ -105,7 +62,7 @@ func isSIPType(t uint16) bool { return t == dns.TypeNAPTR || t == dns.TypeSRV }
 func sipNames(z *zone) map[string]bool {
 	names := map[string]bool{}
 	for i := range z.records {
-		switch rr := z.records[i].rr.(type) {
+		switch rr := z.records[i].RR.(type) {
 		case *dns.SRV:
 			names[strings.ToLower(rr.Target)] = true
 		case *dns.NAPTR:

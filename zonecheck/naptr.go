@@ -30,7 +30,7 @@ var sipServices = map[string]sipService{
 func checkNAPTR(z *zone, fs *findings) {
 	for i := range z.records {
 		r := &z.records[i]
-		n, ok := r.rr.(*dns.NAPTR)
+		n, ok := r.RR.(*dns.NAPTR)
 		if !ok {
 			continue
 		}

@@ -10,7 +10,7 @@ import (
 func checkSRV(z *zone, fs *findings) {
 	for i := range z.records {
 		r := &z.records[i]
-		srv, ok := r.rr.(*dns.SRV)
+		srv, ok := r.RR.(*dns.SRV)
 		if !ok {
 			continue
 		}
@@ -75,7 +75,7 @@ func checkSRVSets(z *zone, fs *findings) {
 	for _, types := range z.names {
 		byPrio := map[uint16][]*record{}
 		for _, r := range types[dns.TypeSRV] {
-			p := r.rr.(*dns.SRV).Priority
+			p := r.RR.(*dns.SRV).Priority
 			byPrio[p] = append(byPrio[p], r)
 		}
 		for prio, rs := range byPrio {
@@ -89,7 +89,7 @@ func checkSRVSets(z *zone, fs *findings) {
 func checkWeights(prio uint16, rs []*record, fs *findings) {
 	var zero []*record
 	for _, r := range rs {
-		if r.rr.(*dns.SRV).Weight == 0 {
+		if r.RR.(*dns.SRV).Weight == 0 {
 			zero = append(zero, r)
 		}
 	}

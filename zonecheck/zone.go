@@ -4,7 +4,12 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
+
+	"github.com/siplocate/siplocate/internal/zonefile"
 )
+
+// record is a resource record and where it was written.
+type record = zonefile.Record
 
 // zone indexes a zone's records by owner name and type.
 type zone struct {
@@ -15,26 +20,24 @@ type zone struct {
 	exists  map[string]bool // owners and their ancestors (empty non-terminals)
 }
 
-// newZone indexes recs. The apex is origin when given, else the owner of
-// the first SOA record, else the file's first absolute $ORIGIN (dirOrigin),
-// else the longest suffix all owners share.
-func newZone(recs []record, origin, dirOrigin string) *zone {
-	z := &zone{records: recs, names: map[string]map[uint16][]*record{}, cuts: map[string]bool{}, exists: map[string]bool{}}
+// newZone indexes f's records under f's apex.
+func newZone(f *zonefile.File) *zone {
+	recs := f.Records
+	z := &zone{apex: f.Apex, records: recs, names: map[string]map[uint16][]*record{}, cuts: map[string]bool{}, exists: map[string]bool{}}
 	for i := range recs {
 		r := &recs[i]
-		h := r.rr.Header()
+		h := r.RR.Header()
 		name := strings.ToLower(h.Name)
 		if z.names[name] == nil {
 			z.names[name] = map[uint16][]*record{}
 		}
 		z.names[name][h.Rrtype] = append(z.names[name][h.Rrtype], r)
 	}
-	z.apex = findApex(recs, origin, dirOrigin)
 	for name, types := range z.names {
 		if len(types[dns.TypeNS]) > 0 && name != z.apex {
 			z.cuts[name] = true
 		}
-		for _, n := range append([]string{name}, ancestors(name)...) {
+		for _, n := range append([]string{name}, zonefile.Ancestors(name)...) {
 			if !dns.IsSubDomain(z.apex, n) || z.exists[n] {
 				break
 			}
@@ -42,53 +45,6 @@ func newZone(recs []record, origin, dirOrigin string) *zone {
 		}
 	}
 	return z
-}
-
-// findApex returns the zone's apex: see newZone.
-func findApex(recs []record, origin, dirOrigin string) string {
-	if origin != "" {
-		return strings.ToLower(dns.Fqdn(origin))
-	}
-	for _, r := range recs {
-		if r.rr.Header().Rrtype == dns.TypeSOA {
-			return strings.ToLower(r.rr.Header().Name)
-		}
-	}
-	if dirOrigin != "" {
-		return strings.ToLower(dirOrigin)
-	}
-	apex := ""
-	for i, r := range recs {
-		name := strings.ToLower(r.rr.Header().Name)
-		if i == 0 {
-			apex = name
-			continue
-		}
-		for _, a := range ancestors(apex) {
-			if dns.IsSubDomain(apex, name) {
-				break
-			}
-			apex = a
-		}
-	}
-	if apex == "" {
-		return "."
-	}
-	return apex
-}
-
-// ancestors returns name's ancestors, nearest first, ending with ".".
-func ancestors(name string) []string {
-	var out []string
-	if idx := dns.Split(name); len(idx) > 1 {
-		for _, i := range idx[1:] {
-			out = append(out, name[i:])
-		}
-	}
-	if name == "." {
-		return out
-	}
-	return append(out, ".")
 }
 
 // rrs returns the records of type t owned by name.
@@ -121,7 +77,7 @@ func (z *zone) locate(name string) where {
 	if !dns.IsSubDomain(z.apex, name) {
 		return outOfZone
 	}
-	for _, n := range append([]string{name}, ancestors(name)...) {
+	for _, n := range append([]string{name}, zonefile.Ancestors(name)...) {
 		if n == z.apex {
 			break
 		}
@@ -144,7 +100,7 @@ func (z *zone) hasAddress(name string) bool {
 	if z.exists[name] {
 		return false
 	}
-	for _, n := range ancestors(name) {
+	for _, n := range zonefile.Ancestors(name) {
 		if z.exists[n] {
 			return z.has("*."+n, dns.TypeA, dns.TypeAAAA)
 		}

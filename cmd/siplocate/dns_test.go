@@ -119,7 +119,7 @@ func TestDNSServeAnswersAndStops(t *testing.T) {
 func TestDNSServeBadZoneExits1(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"dns", "serve", "--zone", "../../dnsserver/testdata/bad/cname-and-a.zone", "--listen", "127.0.4.53:0"}, &stdout, &stderr)
-	if code != exitFailure || !strings.Contains(stderr.String(), "cname-and-a.zone:8: www.example.com.: CNAME and other data at one name") {
+	if code != exitFailure || !strings.Contains(stderr.String(), "cname-and-a.zone:8: www.example.com. has a CNAME and A records: a CNAME must be the only data at its name") {
 		t.Errorf("exit %d, stderr %q; want 1 and the file, line and reason", code, stderr.String())
 	}
 }
@@ -169,7 +169,7 @@ func TestDNSServeSIGHUPAndMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitOutput(t, &stderr, `zone reload refused, last good zone kept`)
-	if e := stderr.String(); !strings.Contains(e, zone+`: dns: bad A A: \"198.51.100.999\" at line: 7:`) {
+	if e := stderr.String(); !strings.Contains(e, zone+`:7: bad A A: \"198.51.100.999\"`) {
 		t.Errorf("stderr %q, want the file, line 7 and the reason", e)
 	}
 	waitAddress(t, addr, "198.51.100.6")

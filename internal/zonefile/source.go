@@ -1,4 +1,4 @@
-package zonecheck
+package zonefile
 
 import (
 	"bytes"
@@ -126,12 +126,13 @@ func (i sourceInfo) IsDir() bool        { return false }
 func (i sourceInfo) Sys() any           { return nil }
 
 // includeFS opens $INCLUDE files from fsys as sources, giving each the
-// name display(path) in findings and errors.
+// name display(path) in records and errors.
 type includeFS struct {
 	fsys    fs.FS
 	display func(name string) string
 	last    **source
 	opened  map[string]string // parser's file name -> display name
+	files   *[]string         // display names of the files read, in order
 }
 
 // Open implements fs.FS. Only regular files are read.
@@ -153,5 +154,6 @@ func (f *includeFS) Open(name string) (fs.File, error) {
 		return nil, err
 	}
 	f.opened[name] = s.name
+	*f.files = append(*f.files, s.name)
 	return s, nil
 }

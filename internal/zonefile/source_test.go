@@ -1,4 +1,4 @@
-package zonecheck
+package zonefile
 
 import (
 	"fmt"
@@ -33,14 +33,13 @@ last IN A 192.0.2.100`
 		"z.zone":   {Data: []byte(zone)},
 		"inc.zone": {Data: []byte("\n\ninc IN A 192.0.2.7\n")},
 	}
-	in := input{r: strings.NewReader(zone), name: "z.zone", display: "z.zone", fsys: fsys, incName: func(n string) string { return n }}
-	recs, _, err := parse(in)
+	f, err := ReadFS(fsys, "z.zone", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, r := range recs {
-		got = append(got, fmt.Sprintf("%s:%d %s", r.file, r.line, strings.Fields(r.rr.String())[0]))
+	for _, r := range f.Records {
+		got = append(got, fmt.Sprintf("%s:%d %s", r.File, r.Line, strings.Fields(r.RR.String())[0]))
 	}
 	want := []string{
 		"z.zone:5 example.com.", "z.zone:9 example.com.", "z.zone:10 ns1.example.com.",
