@@ -39,7 +39,8 @@ type Account struct {
 	// FailoverMode is the phone's "DNS SRV Fail-over Mode"; default
 	// failover.Default. DNSMode static implies failover.Static.
 	FailoverMode failover.Mode
-	// PrimaryIP and BackupIPs are used by DNSMode static ("ip" or "ip:port").
+	// PrimaryIP and BackupIPs are used by DNSMode static ("ip" or "ip:port")
+	// when Server is a domain; with an IP as Server they are an error.
 	PrimaryIP string
 	BackupIPs []string
 	Family    locate.Family
@@ -202,6 +203,11 @@ func (a *Account) validateRest(bad func(string, string, ...any) error) error {
 	}
 	if a.DNSMode == locate.ModeStatic && a.PrimaryIP == "" && len(a.BackupIPs) == 0 && !isIPHost(a.Server) {
 		return bad("primary_ip", "static DNS mode needs a primary or backup IP (or a server that is an IP)")
+	}
+	if (a.PrimaryIP != "" || len(a.BackupIPs) > 0) && isIPHost(a.Server) {
+		// The guide's "Use Configured IP": "If SIP server is already an IP
+		// address, phone will use it directly". Saying so beats ignoring them.
+		return bad("primary_ip/backup_ips", "never used: the SIP server %q is an IP address, used directly in every DNS mode; give a domain as the server to use the configured IPs", a.Server)
 	}
 	for _, ip := range append([]string{a.PrimaryIP}, a.BackupIPs...) {
 		if ip != "" && !isIPHost(ip) {

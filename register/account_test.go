@@ -52,6 +52,10 @@ func TestValidate(t *testing.T) {
 		{name: "bad DNS mode", edit: func(a *Account) { a.DNSMode = "dns" }, wantKey: "dns_mode"},
 		{name: "bad failover mode", edit: func(a *Account) { a.FailoverMode = "sometimes" }, wantKey: "failover_mode"},
 		{name: "static without IPs", edit: func(a *Account) { a.DNSMode = locate.ModeStatic }, wantKey: "primary_ip"},
+		{name: "backup IPs with a numeric server", edit: func(a *Account) {
+			a.Server, a.DNSMode, a.BackupIPs = "192.0.2.13", locate.ModeStatic, []string{"192.0.2.12"}
+		}, wantKey: "primary_ip/backup_ips"},
+		{name: "primary IP with a numeric server, any mode", edit: func(a *Account) { a.Server, a.PrimaryIP = "[2001:db8::13]:5060", "192.0.2.12" }, wantKey: "primary_ip/backup_ips"},
 		{name: "static with a name", edit: func(a *Account) { a.DNSMode, a.PrimaryIP = locate.ModeStatic, "sip.example.com" }, wantKey: "primary_ip/backup_ips"},
 		{name: "SCTP", edit: func(a *Account) { a.Transports = []locate.Transport{locate.SCTP} }, wantKey: "transports"},
 		{name: "expiry too short", edit: func(a *Account) { a.Expires = time.Millisecond }, wantKey: "expires"},

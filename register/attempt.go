@@ -109,10 +109,10 @@ func (s *session) judge(res *sip.Response, contact sip.Uri, asked time.Duration,
 		return r, true
 	case code == sip.StatusServiceUnavailable:
 		r.outcome, r.retryAfter = failover.Unavailable, retryAfter(res)
-		r.err = fmt.Errorf("503 %s", res.Reason)
+		r.err = fmt.Errorf("503 %s", Printable(res.Reason))
 		return r, false
 	}
-	r.err = fmt.Errorf("%d %s", res.StatusCode, res.Reason)
+	r.err = fmt.Errorf("%d %s", res.StatusCode, Printable(res.Reason))
 	return r, false
 }
 

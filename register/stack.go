@@ -32,7 +32,8 @@ type stack struct {
 // closed is told, on a goroutine of its own, when a TCP or TLS connection
 // closes; now times the connections.
 func newStack(tlsConf *tls.Config, log *slog.Logger, now func() time.Time, closed func(*flow)) (*stack, error) {
-	log = clipLogger(log) // sipgo logs whole messages it cannot parse
+	// log is the agent's, which makes values printable and cuts them:
+	// sipgo logs whole messages it cannot parse.
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent("siplocate"),
 		sipgo.WithUserAgenTLSConfig(tlsConf),

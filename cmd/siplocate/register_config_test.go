@@ -111,6 +111,8 @@ func TestRegisterBadFlagsRefused(t *testing.T) {
 		{name: "failover mode", args: []string{"--failover-mode", "sometimes"}, want: "failover_mode: "},
 		{name: "primary IP", args: []string{"--dns-mode", "static", "--primary-ip", "192.0.2.300"}, want: `primary_ip/backup_ips: "192.0.2.300"`},
 		{name: "backup IP", args: []string{"--dns-mode", "static", "--primary-ip", "192.0.2.1", "--backup-ip", "sip2.example.com"}, want: `primary_ip/backup_ips: "sip2.example.com"`},
+		{name: "backup IP with a numeric server", args: []string{"--server", "192.0.2.13", "--dns-mode", "static", "--backup-ip", "192.0.2.12"}, want: `primary_ip/backup_ips: never used: the SIP server "192.0.2.13" is an IP address`},
+		{name: "primary IP with a numeric server", args: []string{"--server", "192.0.2.13:5070", "--primary-ip", "192.0.2.12"}, want: `primary_ip/backup_ips: never used`},
 		{name: "negative expires", args: []string{"--expires", "-1m"}, want: "expires: -1m0s"},
 		{name: "probe of 1 ns", args: []string{"--probe", "1ns"}, want: "probe: 1ns"},
 		{name: "transport", args: []string{"--transport", "sctp"}, want: `transports: "sctp"`},

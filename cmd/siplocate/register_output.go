@@ -59,13 +59,14 @@ func (p *timeline) print(e register.Event) {
 		_ = json.NewEncoder(p.w).Encode(p.toJSON(e))
 		return
 	}
-	fmt.Fprintf(p.w, "%+9.3fs  %s  %s\n", e.Time.Sub(p.start).Seconds(), e.Account, describeEvent(e))
+	// Reason phrases and DNS names come from the network: see register.Printable.
+	fmt.Fprintf(p.w, "%+9.3fs  %s  %s\n", e.Time.Sub(p.start).Seconds(), register.Printable(e.Account), register.Printable(describeEvent(e)))
 }
 
 func (p *timeline) toJSON(e register.Event) timelineJSON {
 	j := timelineJSON{
 		Time: e.Time.UTC().Format(time.RFC3339Nano), Offset: secondsMS(e.Time.Sub(p.start)),
-		Account: e.Account, Event: string(e.Kind), Target: targetLabel(e.Target), From: targetLabel(e.From),
+		Account: register.Printable(e.Account), Event: string(e.Kind), Target: targetLabel(e.Target), From: targetLabel(e.From),
 		Outcome: e.Outcome, Status: e.Status, Expires: e.Expires.Seconds(), Retry: secondsMS(e.Retry),
 		DNSQueries: e.Queries, DNSCached: e.CachedQueries,
 	}
@@ -73,21 +74,22 @@ func (p *timeline) toJSON(e register.Event) timelineJSON {
 		j.Targets = append(j.Targets, targetLabel(t))
 	}
 	if e.Err != nil {
-		j.Error = e.Err.Error()
+		j.Error = register.Printable(e.Err.Error())
 	}
 	return j
 }
 
 func secondsMS(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 }
 
-// targetLabel returns "udp 192.0.2.1:5060 (sip1.example.com)", or "" for none.
+// targetLabel returns "udp 192.0.2.1:5060 (sip1.example.com)", or "" for
+// none; the host, from DNS, is made printable.
 func targetLabel(t locate.Target) string {
 	if !t.Addr.IsValid() {
 		return ""
 	}
 	s := string(t.Transport) + " " + t.AddrPort().String()
 	if t.Host != "" && t.Host != t.Addr.String() {
-		s += " (" + t.Host + ")"
+		s += " (" + register.Printable(t.Host) + ")"
 	}
 	return s
 }

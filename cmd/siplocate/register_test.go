@@ -203,3 +203,23 @@ func TestDescribeEvent(t *testing.T) {
 		}
 	}
 }
+
+// TestTimelineEscapesControlCharacters: what came from the network (a
+// reason phrase, a DNS name) is escaped in the timeline and in --json
+// (issue 8 item 8), C1 controls included, which JSON leaves raw.
+func TestTimelineEscapesControlCharacters(t *testing.T) {
+	tgt := locate.Target{Transport: locate.UDP, Addr: netip.MustParseAddr("192.0.2.13"), Port: 5060, Host: "sip\x1b[2J.example.com"}
+	e := register.Event{Time: time.Unix(0, 0), Account: "alice", Kind: register.Rejected, Target: tgt, Status: 403,
+		Err: errors.New("403 Go\x1b]0;owned\x07away\u009b31m")}
+	for _, asJSON := range []bool{false, true} {
+		var b bytes.Buffer
+		newTimeline(&b, asJSON, time.Unix(0, 0)).print(e)
+		out := strings.TrimSuffix(b.String(), "\n")
+		if strings.ContainsAny(out, "\x1b\x07\u009b\n") {
+			t.Errorf("json %v: printed a control character raw: %q", asJSON, out)
+		}
+		if !strings.Contains(out, `1b`) {
+			t.Errorf("json %v: the ESC is not shown escaped: %q", asJSON, out)
+		}
+	}
+}
