@@ -33,11 +33,13 @@ type Config struct {
 	ReloadInterval time.Duration  // how often to look for changed zone files; 0: never
 	Logger         *slog.Logger   // nil: silent
 
-	// now, notifyRetry and tick are for tests; tick replaces the
-	// ReloadInterval ticker.
+	// now, notifyRetry, tick and singleUDP are for tests; tick replaces
+	// the ReloadInterval ticker, singleUDP takes the portable UDP path
+	// (singleConn) that systems other than Linux use.
 	now         func() time.Time
 	notifyRetry time.Duration
 	tick        <-chan time.Time
+	singleUDP   bool
 }
 
 // TSIGKey is a TSIG key (RFC 8945) allowed to transfer zones.

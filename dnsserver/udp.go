@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"syscall"
 
 	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
-	"golang.org/x/sys/unix"
 )
 
 // udpSocket is one of the UDP sockets sharing the server's address. One
@@ -22,12 +19,12 @@ type udpSocket struct {
 	cache answerCache
 }
 
-// listenUDP opens cfg.reusePort() sockets on the address, with
-// SO_REUSEPORT so that the kernel spreads queries over them.
+// listenUDP opens cfg.reusePort() sockets on the address where the system
+// spreads queries over them (Linux's SO_REUSEPORT), one elsewhere.
 func (s *Server) listenUDP() error {
-	lc := net.ListenConfig{Control: reusePort}
+	lc := net.ListenConfig{Control: socketOptions}
 	addr := s.cfg.addr()
-	for range s.cfg.reusePort() {
+	for range socketsPerAddr(s.cfg.reusePort()) {
 		pc, err := lc.ListenPacket(context.Background(), "udp", addr)
 		if err != nil {
 			s.closeUDP()
@@ -44,22 +41,6 @@ func (s *Server) listenUDP() error {
 // so that a burst of queries waits in the kernel while the reading
 // goroutine is off the CPU instead of being lost.
 const socketBuffer = 4 << 20
-
-// reusePort sets SO_REUSEPORT on a socket before it binds, and large
-// buffers: SO_RCVBUFFORCE where the process may (root), which passes
-// net.core.rmem_max, else what SO_RCVBUF gets.
-func reusePort(_, _ string, c syscall.RawConn) error {
-	var serr error
-	err := c.Control(func(fd uintptr) {
-		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
-		for _, opt := range [][2]int{{unix.SO_RCVBUFFORCE, unix.SO_RCVBUF}, {unix.SO_SNDBUFFORCE, unix.SO_SNDBUF}} {
-			if unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, opt[0], socketBuffer) != nil {
-				_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, opt[1], socketBuffer)
-			}
-		}
-	})
-	return errors.Join(err, serr)
-}
 
 // batchSize is how many datagrams one recvmmsg/sendmmsg call moves at most.
 // Under load the kernel queue holds many queries and one system call takes
@@ -78,17 +59,13 @@ type batchConn interface {
 	WriteBatch(ms []ipv4.Message, flags int) (int, error)
 }
 
-func (u *udpSocket) batchConn() batchConn {
-	if a, ok := u.conn.LocalAddr().(*net.UDPAddr); ok && a.IP.To4() == nil {
-		return ipv6.NewPacketConn(u.conn)
-	}
-	return ipv4.NewPacketConn(u.conn)
-}
-
 // serve reads and answers queries until the socket is closed, a batch at a
 // time.
 func (u *udpSocket) serve() {
-	pc := u.batchConn()
+	pc := newBatchConn(u.conn)
+	if u.srv.cfg.singleUDP {
+		pc = singleConn{u.conn}
+	}
 	in, out := newBatch(maxQuery), newBatch(512)
 	key := make([]byte, 0, 260)
 	for {
@@ -124,7 +101,7 @@ func newBatch(size int) []ipv4.Message {
 func (u *udpSocket) answerBatch(in, out []ipv4.Message, key []byte) int {
 	k := 0
 	for i := range in {
-		if in[i].Flags&unix.MSG_TRUNC != 0 {
+		if in[i].Flags&(msgTrunc|singleTrunc) != 0 {
 			u.st.malformed.Add(1)
 			continue
 		}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -138,7 +137,7 @@ func runRegistrar(ctx context.Context, g *globals, f *registrarFlags, cfg regist
 	}
 	_ = r.SetFault(start) // not running yet: cannot fail
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGUSR2)
+	signal.Notify(sigs, sigListBindings, sigToggleFault)
 	defer signal.Stop(sigs)
 	if err := r.Start(); err != nil {
 		return failure(err)
@@ -150,7 +149,7 @@ func runRegistrar(ctx context.Context, g *globals, f *registrarFlags, cfg regist
 		case <-ctx.Done():
 			return nil
 		case s := <-sigs:
-			if s == syscall.SIGUSR1 {
+			if s == sigListBindings {
 				out.bindings(r.Bindings(), time.Now())
 				continue
 			}

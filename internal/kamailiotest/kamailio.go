@@ -177,14 +177,14 @@ func (i *Instance) Stop() { i.process().Stop() }
 // test's goroutine.
 func (i *Instance) Pause() {
 	i.t.Helper()
-	i.signalAndWait(syscall.SIGSTOP, true)
+	i.signalAndWait(sigStop, true)
 }
 
 // Resume sends SIGCONT to Kamailio's group and returns once none of its
 // processes is stopped.
 func (i *Instance) Resume() {
 	i.t.Helper()
-	i.signalAndWait(syscall.SIGCONT, false)
+	i.signalAndWait(sigCont, false)
 }
 
 func (i *Instance) signalAndWait(sig syscall.Signal, stopped bool) {
@@ -233,8 +233,4 @@ func (i *Instance) Restart(t testing.TB) {
 	i.t = t
 	i.mu.Unlock()
 	i.run(t)
-}
-
-func signalGroup(pgid int, sig syscall.Signal) error {
-	return syscall.Kill(-pgid, sig)
 }

@@ -75,16 +75,6 @@ func (p *Process) Write(b []byte) (int, error) {
 	return p.output.Write(b)
 }
 
-// Signal sends sig to the process and, when it leads a process group of its
-// own, to the whole group (Kamailio forks children).
-func (p *Process) Signal(sig syscall.Signal) error {
-	pid := p.Cmd.Process.Pid
-	if err := syscall.Kill(-pid, sig); err == nil {
-		return nil
-	}
-	return syscall.Kill(pid, sig)
-}
-
 // Exited reports whether the process has exited.
 func (p *Process) Exited() bool {
 	select {
@@ -100,7 +90,7 @@ func (p *Process) Stop() {
 	if p.Exited() {
 		return
 	}
-	_ = p.Signal(syscall.SIGCONT)
+	p.resume()
 	_ = p.Signal(syscall.SIGTERM)
 	select {
 	case <-p.done:
@@ -121,7 +111,7 @@ func Start(t testing.TB, name string, args ...string) *Process {
 	p := &Process{Cmd: exec.Command(name, args...), done: make(chan struct{})}
 	p.Cmd.Stdout = p
 	p.Cmd.Stderr = p
-	p.Cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	p.Cmd.SysProcAttr = ownGroup()
 	if err := p.Cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}

@@ -1,0 +1,9 @@
+//go:build !unix
+
+package main
+
+import "syscall"
+
+// Outside Unix there are no SIGUSR1 and SIGUSR2: these numbers are never
+// delivered, and `siplocate registrar` answers no signal.
+const sigListBindings, sigToggleFault = syscall.Signal(30), syscall.Signal(31)

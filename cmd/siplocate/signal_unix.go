@@ -1,0 +1,9 @@
+//go:build unix
+
+package main
+
+import "syscall"
+
+// The signals `siplocate registrar` answers: list the bindings, toggle
+// the fault.
+const sigListBindings, sigToggleFault = syscall.SIGUSR1, syscall.SIGUSR2
