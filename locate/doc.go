@@ -86,12 +86,19 @@
 // the SRV priority and weight, when its records expire (the earliest of
 // the NAPTR, SRV and address records), and the records themselves as zone
 // text. Result.Queries traces every question in the order it was asked,
-// with rcode, answers, TTL, RTT, server and whether it was cached.
+// with rcode, answers, TTL, RTT, server and whether it was cached, and
+// notes that explain each choice: NAPTR records skipped or kept as
+// fallbacks, SRV targets dropped and why (NXDOMAIN, no address records,
+// "."), an SRV target that is an alias (RFC 2782 forbids it; it is used
+// anyway), steps beyond the RFC, and a hint when a name looks like a zone
+// file's name without its trailing dot (x.example.com.example.com.).
 //
 // Failures are *Error values with the step (URI, NAPTR, SRV, A, AAAA,
 // static), the name and the server. Locate returns an error with targets
 // when a lookup failed (timeout, SERVFAIL) but others still led somewhere:
-// a partial result. Without targets the error says why: ErrNXDOMAIN,
+// a partial result. Without targets the error names the cause ("all 2
+// SRV targets of _sip._udp.example.com. have no address records") and
+// wraps why: ErrNXDOMAIN,
 // ErrNoRecords, ErrNotAvailable, ErrLoop, ErrBadURI, ErrNoTransport, or
 // ErrNoDNSAnswer when no DNS server answered: after one question that
 // every server left unanswered, the resolution asks nothing more, and the

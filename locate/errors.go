@@ -43,13 +43,17 @@ type Error struct {
 }
 
 // Error returns "locate <step> <name>: <cause> (server <s>)"; the server
-// is left out when the cause already names it.
+// is left out when the cause already names it, and the step and name when
+// the cause names them ("locate: all 2 SRV targets of <name> ...").
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString("locate ")
-	b.WriteString(e.Step)
-	b.WriteByte(' ')
-	b.WriteString(e.Name)
+	b.WriteString("locate")
+	if _, named := e.Err.(*targetsError); !named { // that cause names the RRset: "locate: all 2 SRV targets of ..."
+		b.WriteByte(' ')
+		b.WriteString(e.Step)
+		b.WriteByte(' ')
+		b.WriteString(e.Name)
+	}
 	b.WriteString(": ")
 	cause := "failed"
 	if e.Err != nil {

@@ -19,8 +19,8 @@ const maxNAPTRChain = 5
 // keeps the records for services the client supports, follows non-terminal
 // records, and resolves the services it kept. It adds no targets when
 // there are no NAPTR records or none the client can use; the caller then
-// falls back to SRV.
-func (r *resolution) naptr(domain string) {
+// falls back to SRV. used reports whether records named services to try.
+func (r *resolution) naptr(domain string) (used bool) {
 	name := domain
 	r.s.visited = append(r.s.visited[:0], name)
 	for range maxNAPTRChain {
@@ -29,21 +29,22 @@ func (r *resolution) naptr(domain string) {
 		r.lookupAll(from)
 		a, ok := r.answer(ji)
 		if !ok {
-			return
+			return false
 		}
 		next, svcs := r.selectNAPTR(ji, name, a.Records, a.Expires)
 		if next == "" {
 			r.services(svcs)
-			return
+			return len(svcs) > 0
 		}
 		if slices.ContainsFunc(r.s.visited, func(v string) bool { return strings.EqualFold(v, next) }) {
 			r.fail(&Error{Name: next, Step: "NAPTR", Err: ErrLoop})
-			return
+			return false
 		}
 		r.s.visited = append(r.s.visited, next)
 		name = next
 	}
 	r.fail(&Error{Name: name, Step: "NAPTR", Err: ErrLoop})
+	return false
 }
 
 // selectNAPTR picks from the NAPTR RRset of name the records to use
@@ -63,6 +64,8 @@ func (r *resolution) selectNAPTR(ji int, name string, rrs []dns.RR, expires time
 		if n, ok := rr.(*dns.NAPTR); ok {
 			if t, ok := r.usableNAPTR(n); ok {
 				ns = append(ns, naptrRec{n, t})
+			} else if !r.opts.NoTrace {
+				r.note(ji, "skipped %s: %s", naptrText(n), r.skipReason(n))
 			}
 		}
 	}
@@ -84,6 +87,10 @@ func (r *resolution) selectNAPTR(ji int, name string, rrs []dns.RR, expires time
 				return target, nil
 			}
 			continue
+		}
+		if len(svcs) > 0 && n.Order > svcs[0].naptr.Order {
+			r.note(ji, "order %d record for %s kept as a fallback after order %d (RFC 3403 §4.1 would stop at the first order; RFC 3263 §4.1 ranks the server's transports by it)",
+				n.Order, n.transport, svcs[0].naptr.Order)
 		}
 		svcs = append(svcs, service{transport: n.transport, flag: upper(n.Flags[0]), name: target, naptr: n.NAPTR, expires: expires})
 	}

@@ -33,6 +33,7 @@ type resolution struct {
 	failed      error  // the first lookup that failed (not NXDOMAIN/NODATA)
 	notFound    error  // the last NXDOMAIN/NODATA
 	unavailable error  // an SRV RRset of "." targets
+	targetsErr  error  // every target of an SRV RRset without addresses
 	srvFound    bool   // an SRV RRset named a target (RFC 3263 §4.2: no A/AAAA fallback then)
 	noAnswer    string // "TYPE name" of the first question no DNS server answered; nothing is asked after it
 }
@@ -115,9 +116,13 @@ func (r *resolution) resolveName(domain string) {
 	case mode == ModeSRV:
 		r.srvThenAddress(domain, r.transports())
 	default:
-		r.naptr(domain)
+		used := r.naptr(domain)
 		if len(r.res.Targets) == 0 && r.unavailable == nil {
+			from := len(r.s.jobs)
 			r.srvThenAddress(domain, r.transports())
+			if used && from < len(r.s.jobs) {
+				r.note(from, "asked although NAPTR records named services: they led to no target (beyond RFC 3263 §4.1, which would stop there)")
+			}
 		}
 	}
 }
@@ -148,7 +153,7 @@ func (r *resolution) finish() error {
 	if len(r.res.Targets) > 0 {
 		return r.failed // nil unless the result may be partial
 	}
-	for _, err := range []error{r.unavailable, r.failed, r.notFound} {
+	for _, err := range []error{r.unavailable, r.targetsErr, r.failed, r.notFound} {
 		if err != nil {
 			return err
 		}

@@ -31,6 +31,7 @@ type host struct {
 	expires   time.Time
 	naptr     *dns.NAPTR
 	srv       *dns.SRV
+	srvJob    int    // the SRV lookup srv came from, for its notes
 	jobs      [2]int // address lookups in family order; -1 for none
 }
 
@@ -110,20 +111,26 @@ func (r *resolution) hostsOf(hosts []host, sv *service) []host {
 		return hosts
 	}
 	if decidedlyUnavailable(a.Records) {
+		r.note(sv.job, `every target is ".": the service is decidedly not available (RFC 2782); no address fallback`)
 		r.unavailable = &Error{Name: sv.name, Step: "SRV", Server: a.Server, NotFound: true, Err: ErrNotAvailable}
 		return hosts
 	}
 	srvs := r.s.srvs[:0]
 	for _, rr := range a.Records {
-		if s, ok := rr.(*dns.SRV); ok && s.Target != "." {
-			srvs = append(srvs, s) // RFC 2782: "." among others is skipped
+		s, ok := rr.(*dns.SRV)
+		switch {
+		case !ok:
+		case s.Target == ".":
+			r.note(sv.job, `skipped SRV %d %d %d .: target "." among other targets (RFC 2782)`, s.Priority, s.Weight, s.Port)
+		default:
+			srvs = append(srvs, s)
 		}
 	}
 	r.srvFound = r.srvFound || len(srvs) > 0
 	r.l.orderSRV(srvs)
 	for _, s := range srvs {
 		hosts = append(hosts, host{transport: sv.transport, name: s.Target, port: s.Port, prio: s.Priority,
-			weight: s.Weight, expires: earliest(sv.expires, a.Expires), naptr: sv.naptr, srv: s})
+			weight: s.Weight, expires: earliest(sv.expires, a.Expires), naptr: sv.naptr, srv: s, srvJob: sv.job})
 	}
 	r.s.srvs = srvs[:0]
 	return hosts
@@ -142,7 +149,7 @@ func (r *resolution) noRecords(i int) bool {
 // previously, at the default port for that transport".
 func (r *resolution) domainHost(sv *service) host {
 	p := sv.transport.DefaultPort()
-	r.note(sv.job, "no SRV records: A/AAAA of %s over %s on port %d instead (RFC 3263 §4.2)", r.domain, sv.transport, p)
+	r.note(sv.job, "no SRV records: A/AAAA of %s over %s on port %d instead (RFC 3263 §4.2)%s", r.domain, sv.transport, p, dotHint(sv.name))
 	return host{transport: sv.transport, name: r.domain, port: p, expires: sv.expires, naptr: sv.naptr}
 }
 
@@ -164,10 +171,12 @@ func (r *resolution) addresses(hosts []host) {
 				continue
 			}
 			if a, ok := r.answer(ji); ok {
-				r.addressTargets(&hosts[i], a)
+				r.explainAlias(&hosts[i], ji, a.CNAMEs)
+				r.addressTargets(&hosts[i], a, ji)
 			}
 		}
 	}
+	r.explainDropped(hosts)
 }
 
 // families returns the address types to ask for, in order.
@@ -185,8 +194,9 @@ func (r *resolution) families() []uint16 {
 
 var familyOrder = [3]uint16{dns.TypeA, dns.TypeAAAA, dns.TypeA}
 
-// addressTargets appends a target for each address record in a.
-func (r *resolution) addressTargets(h *host, a *dnsclient.Answer) {
+// addressTargets appends a target for each address record in a, the
+// answer of job ji.
+func (r *resolution) addressTargets(h *host, a *dnsclient.Answer, ji int) {
 	expires := earliest(h.expires, a.Expires)
 	for _, rr := range a.Records {
 		var ip netip.Addr
@@ -196,7 +206,11 @@ func (r *resolution) addressTargets(h *host, a *dnsclient.Answer) {
 		case *dns.AAAA:
 			ip, _ = netip.AddrFromSlice(rr.AAAA.To16())
 		}
-		if !ip.IsValid() || r.haveTarget(h, ip) {
+		if !ip.IsValid() {
+			continue
+		}
+		if r.haveTarget(h, ip) {
+			r.note(ji, "%s port %d over %s is a target already: kept once", ip.Unmap(), h.port, h.transport)
 			continue
 		}
 		t := r.addTarget(h, ip, expires)

@@ -248,9 +248,11 @@ func writeQuery(w io.Writer, q locate.Query) {
 	switch {
 	case q.Err != "":
 		fmt.Fprintf(w, "  error: %s\n", q.Err)
+		writeNotes(w, q.Notes)
 		return
 	case q.Inferred != "":
 		fmt.Fprintf(w, "  %s  ttl %s  not asked: %s does not exist (RFC 8020)\n", q.Rcode, seconds(q.TTL), q.Inferred)
+		writeNotes(w, q.Notes)
 		return
 	case q.Cached:
 		fmt.Fprintf(w, "  %s  ttl %s  cached\n", rcodeText(q), seconds(q.TTL))
@@ -259,6 +261,14 @@ func writeQuery(w io.Writer, q locate.Query) {
 	}
 	for _, a := range q.Answers {
 		fmt.Fprintf(w, "      %s\n", zoneText(a))
+	}
+	writeNotes(w, q.Notes)
+}
+
+// writeNotes prints the notes explaining a query's answer, indented.
+func writeNotes(w io.Writer, notes []string) {
+	for _, n := range notes {
+		fmt.Fprintf(w, "      note: %s\n", n)
 	}
 }
 
@@ -379,6 +389,9 @@ type queryJSON struct {
 	// Inferred names the nonexistent name this query's name is or lies
 	// under, when it was not asked for that reason (RFC 8020).
 	Inferred string `json:"inferred,omitempty"`
+	// Notes explain what was made of the answer: records skipped,
+	// targets dropped and why, steps beyond the RFC, hints.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // writeLookupJSON prints res as one lookupJSON object.
@@ -404,7 +417,7 @@ func writeLookupJSON(w io.Writer, uri string, opts locate.Options, res *locate.R
 	for _, q := range res.Queries {
 		out.Queries = append(out.Queries, queryJSON{Name: q.Name, Type: q.Type, Rcode: q.Rcode, Answers: zoneTexts(q.Answers),
 			TTL: ttlSeconds(q.TTL), RTTms: float64(q.RTT.Microseconds()) / 1000, Cached: q.Cached, Server: q.Server, Error: q.Err,
-			Inferred: q.Inferred})
+			Inferred: q.Inferred, Notes: q.Notes})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

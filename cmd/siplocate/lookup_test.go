@@ -28,6 +28,8 @@ var lookupZone = []string{
 	`nosip.example.com. 60 IN TXT "no SIP here"`,
 	`_sip._udp.dead.example.com. 60 IN SRV 0 0 0 .`,
 	`_sip._tcp.dead.example.com. 60 IN SRV 0 0 0 .`,
+	`_sip._udp.broken.example.com. 60 IN SRV 0 0 5060 sip1.example.com.example.com.`,
+	`_sip._udp.broken.example.com. 60 IN SRV 1 0 5060 nosip.example.com.`,
 }
 
 var (
@@ -83,6 +85,8 @@ func TestLookupGolden(t *testing.T) {
 		{name: "bad_mode", args: []string{"example.com", "--mode", "dns"}, wantCode: 2},
 		{name: "bad_dns", args: []string{"example.com", "--dns", "bad host:xx"}, wantCode: 2},
 		{name: "bad_transport", args: []string{"example.com", "--transport", "pigeon"}, wantCode: 2},
+		{name: "dropped", zone: plain, args: []string{"broken.example.com", "--mode", "srv", "--transport", "udp", "--family", "ipv4"}, wantCode: 1},
+		{name: "dropped_json", zone: plain, args: []string{"broken.example.com", "--mode", "srv", "--transport", "udp", "--family", "ipv4", "--json"}, wantCode: 1},
 		{name: "dead_dns", zone: dnstest.Silent(), args: []string{"example.com", "--timeout", "50ms"}, wantCode: 3},
 		{name: "dead_dns_json", zone: dnstest.Silent(), args: []string{"example.com", "--timeout", "50ms", "--json"}, wantCode: 3},
 	}
