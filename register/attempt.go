@@ -9,6 +9,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/siplocate/siplocate/failover"
+	"github.com/siplocate/siplocate/internal/logsafe"
 	"github.com/siplocate/siplocate/locate"
 )
 
@@ -109,10 +110,10 @@ func (s *session) judge(res *sip.Response, contact sip.Uri, asked time.Duration,
 		return r, true
 	case code == sip.StatusServiceUnavailable:
 		r.outcome, r.retryAfter = failover.Unavailable, retryAfter(res)
-		r.err = fmt.Errorf("503 %s", Printable(res.Reason))
+		r.err = fmt.Errorf("503 %s", logsafe.Quote(res.Reason))
 		return r, false
 	}
-	r.err = fmt.Errorf("%d %s", res.StatusCode, Printable(res.Reason))
+	r.err = fmt.Errorf("%d %s", res.StatusCode, logsafe.Quote(res.Reason))
 	return r, false
 }
 

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/siplocate/siplocate/internal/logsafe"
 )
 
 // maxLogValue bounds a string logged for sipgo: it logs a message it cannot
@@ -15,7 +15,7 @@ import (
 const maxLogValue = 512
 
 // clipHandler passes records on with their message and string values
-// made printable (see Printable) and long ones cut to maxLogValue bytes:
+// made printable (logsafe.Quote) and long ones cut to maxLogValue bytes:
 // everything the agent and sipgo log may come from the network.
 type clipHandler struct{ next slog.Handler }
 
@@ -77,39 +77,10 @@ func clipAttr(a slog.Attr) slog.Attr {
 func clip(s string) string {
 	if len(s) > maxLogValue {
 		n := maxLogValue
-		for n > 0 && !utf8.RuneStart(s[n]) {
-			n--
+		for i := 0; i < utf8.UTFMax-1 && !utf8.RuneStart(s[n]); i++ {
+			n-- // cut between runes, so the cut leaves no invalid UTF-8
 		}
 		s = fmt.Sprintf("%s... (%d bytes more)", s[:n], len(s)-n)
 	}
-	return Printable(s)
+	return logsafe.Quote(s)
 }
-
-// Printable returns s with what a terminal or a log reader could take for
-// more than text escaped as in a Go string literal: control characters
-// (C0, DEL, C1 such as CSI), other non-graphic runes (bidirectional
-// overrides) and invalid UTF-8. Every string that came from the network
-// goes through it before a log, the timeline or --json: a reason phrase
-// or a Contact may hold an ESC. Text without such runes comes back as is.
-func Printable(s string) string {
-	if !strings.ContainsFunc(s, notPrintable) && utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r == utf8.RuneError && !strings.HasPrefix(s[i:], string(utf8.RuneError)):
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case notPrintable(r):
-			q := strconv.QuoteRuneToASCII(r) // '\x1b', '\u009b', '\t'
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// notPrintable reports whether r is not shown as itself: anything but
-// letters, marks, numbers, punctuation, symbols and spaces.
-func notPrintable(r rune) bool { return !strconv.IsGraphic(r) }

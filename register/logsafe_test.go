@@ -2,7 +2,6 @@ package register
 
 import (
 	"log/slog"
-	"strings"
 	"testing"
 
 	"github.com/siplocate/siplocate/locate"
@@ -50,25 +49,5 @@ func TestControlCharactersAreEscaped(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestPrintable(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain text, é and ü": "plain text, é and ü",
-		"a\x1b[2Jb":           `a\x1b[2Jb`,
-		"csi\u009b31m":        `csi\u009b31m`,
-		"nul\x00 del\x7f":     `nul\x00 del\x7f`,
-		"bad utf-8 \xff":      `bad utf-8 \xff`,
-		"tab\tnl\n":           `tab\tnl\n`,
-		"rlo\u202etxt":        `rlo\u202etxt`,
-	} {
-		got := Printable(in)
-		if got != want {
-			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
-		}
-		if hasControl(got) || strings.ContainsRune(got, 0x202e) {
-			t.Errorf("Printable(%q) = %q: still a control", in, got)
-		}
 	}
 }

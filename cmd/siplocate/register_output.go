@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/siplocate/siplocate/dnsclient"
+	"github.com/siplocate/siplocate/internal/logsafe"
 	"github.com/siplocate/siplocate/locate"
 	"github.com/siplocate/siplocate/register"
 )
@@ -59,14 +60,14 @@ func (p *timeline) print(e register.Event) {
 		_ = json.NewEncoder(p.w).Encode(p.toJSON(e))
 		return
 	}
-	// Reason phrases and DNS names come from the network: see register.Printable.
-	fmt.Fprintf(p.w, "%+9.3fs  %s  %s\n", e.Time.Sub(p.start).Seconds(), register.Printable(e.Account), register.Printable(describeEvent(e)))
+	// Reason phrases and DNS names come from the network: see internal/logsafe.
+	fmt.Fprintf(p.w, "%+9.3fs  %s  %s\n", e.Time.Sub(p.start).Seconds(), logsafe.Quote(e.Account), logsafe.Quote(describeEvent(e)))
 }
 
 func (p *timeline) toJSON(e register.Event) timelineJSON {
 	j := timelineJSON{
 		Time: e.Time.UTC().Format(time.RFC3339Nano), Offset: secondsMS(e.Time.Sub(p.start)),
-		Account: register.Printable(e.Account), Event: string(e.Kind), Target: targetLabel(e.Target), From: targetLabel(e.From),
+		Account: logsafe.Quote(e.Account), Event: string(e.Kind), Target: targetLabel(e.Target), From: targetLabel(e.From),
 		Outcome: e.Outcome, Status: e.Status, Expires: e.Expires.Seconds(), Retry: secondsMS(e.Retry),
 		DNSQueries: e.Queries, DNSCached: e.CachedQueries,
 	}
@@ -74,7 +75,7 @@ func (p *timeline) toJSON(e register.Event) timelineJSON {
 		j.Targets = append(j.Targets, targetLabel(t))
 	}
 	if e.Err != nil {
-		j.Error = register.Printable(e.Err.Error())
+		j.Error = logsafe.Quote(e.Err.Error())
 	}
 	return j
 }
@@ -89,7 +90,7 @@ func targetLabel(t locate.Target) string {
 	}
 	s := string(t.Transport) + " " + t.AddrPort().String()
 	if t.Host != "" && t.Host != t.Addr.String() {
-		s += " (" + register.Printable(t.Host) + ")"
+		s += " (" + logsafe.Quote(t.Host) + ")"
 	}
 	return s
 }
