@@ -16,6 +16,18 @@ const (
 	DefaultMaxExpires    = 7200 * time.Second
 	DefaultNonceLifetime = 5 * time.Minute
 	DefaultRetryAfter    = 30 * time.Second
+
+	// DefaultTCPIdleTimeout closes a TCP connection that carries no
+	// binding after two minutes without a byte, Kamailio's and OpenSIPS's
+	// tcp_connection_lifetime; one that carries a binding stays open until
+	// the binding expires.
+	DefaultTCPIdleTimeout = 2 * time.Minute
+	// DefaultMaxTCPConns caps the TCP connections held, across the
+	// listeners, and never more than the descriptor limit leaves after
+	// tcpReserveFDs.
+	DefaultMaxTCPConns = 4096
+	// DefaultMaxTCPConnsPerIP caps the TCP connections from one IP address.
+	DefaultMaxTCPConnsPerIP = 64
 )
 
 // Listen is one address the registrar serves on.
@@ -78,6 +90,19 @@ type Config struct {
 	// MaxExpires caps granted expiries.
 	MaxExpires time.Duration
 
+	// TCPIdleTimeout closes a TCP connection after this long without a byte
+	// received (default DefaultTCPIdleTimeout; RFC 3261 §18 and RFC 5626
+	// §4.4.1 leave the server free to). A connection that carries a
+	// binding stays open at least until that binding expires.
+	TCPIdleTimeout time.Duration
+	// MaxTCPConns caps the TCP connections held at once; over it a new one
+	// is closed as soon as it is accepted. Zero means DefaultMaxTCPConns,
+	// lowered to the descriptor limit (RLIMIT_NOFILE) less tcpReserveFDs.
+	MaxTCPConns int
+	// MaxTCPConnsPerIP caps the TCP connections from one IP address
+	// (default DefaultMaxTCPConnsPerIP).
+	MaxTCPConnsPerIP int
+
 	// Now is the clock for expiries and nonces; nil means time.Now.
 	Now func() time.Time
 	// Logger receives the registrar's logs and sipgo's; nil is silent.
@@ -101,6 +126,27 @@ func (c *Config) maxExpires() time.Duration { return orDur(c.MaxExpires, Default
 
 func (c *Config) nonceLifetime() time.Duration {
 	return orDur(c.NonceLifetime, DefaultNonceLifetime)
+}
+
+func (c *Config) tcpIdleTimeout() time.Duration {
+	return orDur(c.TCPIdleTimeout, DefaultTCPIdleTimeout)
+}
+
+func (c *Config) maxTCPConns() int {
+	if c.MaxTCPConns > 0 {
+		return c.MaxTCPConns
+	}
+	if fds, ok := fdLimit(); ok {
+		return max(1, min(DefaultMaxTCPConns, fds-tcpReserveFDs))
+	}
+	return DefaultMaxTCPConns
+}
+
+func (c *Config) maxTCPConnsPerIP() int {
+	if c.MaxTCPConnsPerIP <= 0 {
+		return DefaultMaxTCPConnsPerIP
+	}
+	return c.MaxTCPConnsPerIP
 }
 
 func (c *Config) maxNonces() int {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 )
@@ -134,7 +135,27 @@ func (r *Registrar) register(req *sip.Request, source string) *sip.Response {
 		return errResponse(req, serr)
 	}
 	r.emitChanges(changes, source, now)
+	r.keepTCP(req, changes, now)
 	return okResponse(req, r.store.list(reg.aor), now)
+}
+
+// keepTCP holds the TCP connection a REGISTER came on open until the
+// bindings it made expire, however idle: the client's flow lives on it
+// (RFC 5626 §4.4), and a client without keep-alives would otherwise see
+// it close and register again.
+func (r *Registrar) keepTCP(req *sip.Request, changes []change, now time.Time) {
+	if !strings.EqualFold(req.Transport(), "tcp") {
+		return
+	}
+	var longest time.Duration
+	for _, c := range changes {
+		if !c.remove {
+			longest = max(longest, c.b.Expires.Sub(now))
+		}
+	}
+	if longest > 0 {
+		r.tcp.keep(req.Source(), longest)
+	}
 }
 
 // admit runs steps 2 to 7 of RFC 3261 §10.3 up to the binding updates, in

@@ -29,6 +29,7 @@ type Registrar struct {
 	store  *store
 	parser *sip.Parser
 	stats  counters
+	tcp    *tcpConns // across runs and listeners
 
 	eventMu sync.Mutex // one OnEvent call at a time
 
@@ -39,7 +40,8 @@ type Registrar struct {
 
 // counters are the registrar's statistics.
 type counters struct {
-	received, answered, dropped, malformed atomic.Uint64
+	received, answered, dropped, malformed  atomic.Uint64
+	acceptErrors, tcpRefused, tcpIdleClosed atomic.Uint64
 }
 
 // Stats counts messages since New.
@@ -48,6 +50,11 @@ type Stats struct {
 	Answered  uint64 // final responses handed to sipgo to send
 	Dropped   uint64 // messages dropped unanswered, malformed ones included
 	Malformed uint64 // messages dropped as malformed
+
+	AcceptErrors  uint64 // failed TCP accepts (too many open files...), each retried after a back-off
+	TCPRefused    uint64 // TCP connections closed at once, over MaxTCPConns or MaxTCPConnsPerIP
+	TCPIdleClosed uint64 // TCP connections closed after TCPIdleTimeout without a byte
+	TCPConns      int    // TCP connections held now
 }
 
 // New checks cfg and returns a stopped registrar.
@@ -64,6 +71,7 @@ func New(cfg Config) (*Registrar, error) {
 	r := &Registrar{cfg: cfg, log: cfg.logger().With("component", "registrar"), store: newStore(), parser: sip.NewParser()}
 	r.auth = &authenticator{realm: cfg.realm(), users: cfg.Users, algs: cfg.algorithms(), secret: secret, lifetime: cfg.nonceLifetime(),
 		counts: newNonceCounts(cfg.maxNonces(), cfg.nonceLifetime())}
+	r.tcp = newTCPConns(&r.cfg, r.log, &r.stats)
 	return r, nil
 }
 
@@ -108,6 +116,11 @@ func (r *Registrar) Stats() Stats {
 		Answered:  r.stats.answered.Load(),
 		Dropped:   r.stats.dropped.Load(),
 		Malformed: r.stats.malformed.Load(),
+
+		AcceptErrors:  r.stats.acceptErrors.Load(),
+		TCPRefused:    r.stats.tcpRefused.Load(),
+		TCPIdleClosed: r.stats.tcpIdleClosed.Load(),
+		TCPConns:      r.tcp.len(),
 	}
 }
 

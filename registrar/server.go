@@ -175,7 +175,7 @@ func (rn *run) listen(l Listen) error {
 		rn.serveUDP(pc)
 		return nil
 	case "tcp":
-		tl, err := listenTCP(l.Addr)
+		tl, err := listenTCP(l.Addr, rn.r.tcp)
 		if err != nil {
 			return err
 		}
@@ -199,7 +199,10 @@ func (rn *run) serveTCP(tl *tcpListener) {
 	rn.wg.Add(1)
 	go func() {
 		defer rn.wg.Done()
-		_ = rn.srv.ServeTCP(tl) // returns when tl is closed
+		// tl retries failed accepts, so this returns when tl is closed.
+		if err := rn.srv.ServeTCP(tl); !errors.Is(err, net.ErrClosed) {
+			rn.r.log.Error("TCP listener stopped", "addr", tl.Addr().String(), "error", err)
+		}
 	}()
 }
 
@@ -222,7 +225,7 @@ func (rn *run) reopenTCP() error {
 			continue
 		}
 		if rn.tcp[i] == nil {
-			tl, err := listenTCP(a.Addr)
+			tl, err := listenTCP(a.Addr, rn.r.tcp)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("reopen tcp %s: %w", a.Addr, err))
 			} else {

@@ -27,6 +27,9 @@ type registrarFlags struct {
 	minExpires     int
 	maxExpires     int
 	defaultExpires int
+	tcpIdle        int
+	tcpMaxConns    int
+	tcpMaxPerIP    int
 	fault          string
 	usr2Fault      string
 	json           bool
@@ -74,6 +77,9 @@ listeners so connects are refused; UDP keeps answering).`,
 	fl.IntVar(&f.minExpires, "min-expires", 60, "shortest expiry accepted, seconds (shorter gets 423)")
 	fl.IntVar(&f.maxExpires, "max-expires", 7200, "longest expiry granted, seconds")
 	fl.IntVar(&f.defaultExpires, "default-expires", 3600, "expiry when a REGISTER gives none, seconds")
+	fl.IntVar(&f.tcpIdle, "tcp-idle-timeout", int(registrar.DefaultTCPIdleTimeout.Seconds()), "close a TCP connection after this long without a byte, seconds (one carrying a binding stays until it expires)")
+	fl.IntVar(&f.tcpMaxConns, "tcp-max-conns", 0, "TCP connections held at most; more are closed at once (0: 4096, or the descriptor limit less 64)")
+	fl.IntVar(&f.tcpMaxPerIP, "tcp-max-conns-per-ip", registrar.DefaultMaxTCPConnsPerIP, "TCP connections held at most from one IP address")
 	fl.StringVar(&f.fault, "fault", "none", "fault from the start: none, silent, 503[:SECONDS], refuse-tcp")
 	fl.StringVar(&f.usr2Fault, "usr2-fault", "silent", "fault SIGUSR2 toggles on and off")
 	fl.BoolVar(&f.json, "json", false, "print events as JSON lines")
@@ -106,6 +112,11 @@ func (f *registrarFlags) config() (cfg registrar.Config, start, toggle registrar
 	if f.minExpires < 1 || f.maxExpires < 1 || f.defaultExpires < 1 {
 		return cfg, start, toggle, errors.New("--min-expires, --max-expires and --default-expires must be at least 1")
 	}
+	if f.tcpIdle < 1 || f.tcpMaxConns < 0 || f.tcpMaxPerIP < 1 {
+		return cfg, start, toggle, errors.New("--tcp-idle-timeout and --tcp-max-conns-per-ip must be at least 1, --tcp-max-conns at least 0")
+	}
+	cfg.TCPIdleTimeout = time.Duration(f.tcpIdle) * time.Second
+	cfg.MaxTCPConns, cfg.MaxTCPConnsPerIP = f.tcpMaxConns, f.tcpMaxPerIP
 	return cfg, start, toggle, nil
 }
 
