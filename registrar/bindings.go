@@ -2,6 +2,7 @@ package registrar
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -72,9 +73,10 @@ func (s *store) list(aor string) []Binding {
 
 // update applies a REGISTER to the bindings of r.aor atomically: either
 // every change is made or, when one fails the Call-ID/CSeq check of
-// RFC 3261 §10.3 step 7, none is. It first removes the AOR's lapsed
-// bindings and returns them too.
-func (s *store) update(r *regRequest, now time.Time) (changes []change, expired []Binding, serr *statusError) {
+// RFC 3261 §10.3 step 7 or check refuses the bindings the AOR would have
+// after it, none is. It first removes the AOR's lapsed bindings and
+// returns them too.
+func (s *store) update(r *regRequest, now time.Time, check func(after []Binding) *statusError) (changes []change, expired []Binding, serr *statusError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := s.aors[r.aor]
@@ -93,6 +95,9 @@ func (s *store) update(r *regRequest, now time.Time) (changes []change, expired 
 	if changes, serr = r.plan(cur, now); serr != nil {
 		return nil, expired, serr
 	}
+	if serr = check(applied(cur, changes)); serr != nil {
+		return nil, expired, serr
+	}
 	for _, c := range changes {
 		if c.remove {
 			delete(cur, c.b.key)
@@ -105,6 +110,24 @@ func (s *store) update(r *regRequest, now time.Time) (changes []change, expired 
 		cur[c.b.key] = c.b
 	}
 	return changes, expired, nil
+}
+
+// applied returns the bindings cur would hold after changes, sorted.
+func applied(cur map[string]Binding, changes []change) []Binding {
+	after := maps.Clone(cur)
+	if after == nil {
+		after = map[string]Binding{}
+	}
+	for _, c := range changes {
+		if c.remove {
+			delete(after, c.b.key)
+		} else {
+			after[c.b.key] = c.b
+		}
+	}
+	out := slices.Collect(maps.Values(after))
+	sortBindings(out)
+	return out
 }
 
 func sortBindings(bs []Binding) {

@@ -26,6 +26,10 @@ const (
 	// listeners, and never more than the descriptor limit leaves after
 	// tcpReserveFDs.
 	DefaultMaxTCPConns = 4096
+	// DefaultMaxContacts caps the bindings of one AOR. Ten 200 OK
+	// Contact lines of 60 to 80 bytes fit sipgo's 1,300-byte UDP limit
+	// with the other headers.
+	DefaultMaxContacts = 10
 	// DefaultMaxTCPConnsPerIP caps the TCP connections from one IP address.
 	DefaultMaxTCPConnsPerIP = 64
 )
@@ -103,6 +107,10 @@ type Config struct {
 	// (default DefaultMaxTCPConnsPerIP).
 	MaxTCPConnsPerIP int
 
+	// MaxContacts caps the bindings of one AOR (default
+	// DefaultMaxContacts); a REGISTER that would pass it gets 403.
+	MaxContacts int
+
 	// Now is the clock for expiries and nonces; nil means time.Now.
 	Now func() time.Time
 	// Logger receives the registrar's logs and sipgo's; nil is silent.
@@ -147,6 +155,13 @@ func (c *Config) maxTCPConnsPerIP() int {
 		return DefaultMaxTCPConnsPerIP
 	}
 	return c.MaxTCPConnsPerIP
+}
+
+func (c *Config) maxContacts() int {
+	if c.MaxContacts <= 0 {
+		return DefaultMaxContacts
+	}
+	return c.MaxContacts
 }
 
 func (c *Config) maxNonces() int {

@@ -129,14 +129,55 @@ func (r *Registrar) register(req *sip.Request, source string) *sip.Response {
 	if serr != nil {
 		return errResponse(req, serr)
 	}
-	changes, expired, serr := r.store.update(reg, now)
+	changes, expired, serr := r.store.update(reg, now, func(after []Binding) *statusError {
+		return r.checkBindings(req, reg, after, now)
+	})
 	r.emitExpired(expired)
 	if serr != nil {
 		return errResponse(req, serr)
 	}
 	r.emitChanges(changes, source, now)
 	r.keepTCP(req, changes, now)
-	return okResponse(req, r.store.list(reg.aor), now)
+	res := okResponse(req, r.store.list(reg.aor), now)
+	if !r.fits(req, res) {
+		// Only a removal gets here (checkBindings refused the rest), or a
+		// REGISTER that TCP ones overtook: the listing is a SHOULD
+		// (RFC 3261 §10.3 step 8) and the 200 must go.
+		res = okResponse(req, nil, now)
+	}
+	return res
+}
+
+// checkBindings refuses a REGISTER after which its AOR would hold more
+// than MaxContacts bindings, or, over UDP, whose 200 OK listing them
+// would not be sent: sipgo drops UDP messages over sip.UDPMTUSize - 200
+// bytes (1,300), a package variable the registrar leaves alone; RFC 3261
+// §18.2.2 sends a response on the transport its request came on. Both get
+// 403: the request is understood and must not be repeated as it is (§21.4.4);
+// a 503 would send a client to another server (RFC 3263 §4.3) for nothing.
+// A REGISTER that only removes bindings is never refused.
+func (r *Registrar) checkBindings(req *sip.Request, reg *regRequest, after []Binding, now time.Time) *statusError {
+	if reg.removesOnly() {
+		return nil
+	}
+	if len(after) > r.cfg.maxContacts() {
+		return fail(403, "Too Many Contacts")
+	}
+	if !r.fits(req, okResponse(req, after, now)) {
+		return fail(403, "Too Many Contacts For UDP")
+	}
+	return nil
+}
+
+// fits reports whether res, once answer stamps it, can be sent on the
+// transport req came on: over UDP sipgo sends at most sip.UDPMTUSize - 200
+// bytes.
+func (r *Registrar) fits(req *sip.Request, res *sip.Response) bool {
+	if !strings.EqualFold(req.Transport(), "udp") {
+		return true
+	}
+	server := len("Server: \r\n") + len(r.cfg.userAgent())
+	return len(res.String())+server <= sip.UDPMTUSize-200
 }
 
 // keepTCP holds the TCP connection a REGISTER came on open until the

@@ -68,6 +68,20 @@ func parseRegister(req *sip.Request, cfg *Config, aor, source string) (*regReque
 	return r, r.checkWildcard(req)
 }
 
+// removesOnly reports whether r only removes bindings: Contact: *, or
+// every contact with expiry 0. A REGISTER without Contact lists them.
+func (r *regRequest) removesOnly() bool {
+	if r.wildcard {
+		return true
+	}
+	for _, c := range r.contacts {
+		if c.expires > 0 {
+			return false
+		}
+	}
+	return len(r.contacts) > 0
+}
+
 // checkWildcard enforces RFC 3261 §10.3 step 6: "*" only alone and only
 // with Expires: 0.
 func (r *regRequest) checkWildcard(req *sip.Request) *statusError {

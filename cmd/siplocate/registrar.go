@@ -27,6 +27,7 @@ type registrarFlags struct {
 	minExpires     int
 	maxExpires     int
 	defaultExpires int
+	maxContacts    int
 	tcpIdle        int
 	tcpMaxConns    int
 	tcpMaxPerIP    int
@@ -77,6 +78,7 @@ listeners so connects are refused; UDP keeps answering).`,
 	fl.IntVar(&f.minExpires, "min-expires", 60, "shortest expiry accepted, seconds (shorter gets 423)")
 	fl.IntVar(&f.maxExpires, "max-expires", 7200, "longest expiry granted, seconds")
 	fl.IntVar(&f.defaultExpires, "default-expires", 3600, "expiry when a REGISTER gives none, seconds")
+	fl.IntVar(&f.maxContacts, "max-contacts", registrar.DefaultMaxContacts, "bindings one AOR may hold; a REGISTER past it gets 403")
 	fl.IntVar(&f.tcpIdle, "tcp-idle-timeout", int(registrar.DefaultTCPIdleTimeout.Seconds()), "close a TCP connection after this long without a byte, seconds (one carrying a binding stays until it expires)")
 	fl.IntVar(&f.tcpMaxConns, "tcp-max-conns", 0, "TCP connections held at most; more are closed at once (0: 4096, or the descriptor limit less 64)")
 	fl.IntVar(&f.tcpMaxPerIP, "tcp-max-conns-per-ip", registrar.DefaultMaxTCPConnsPerIP, "TCP connections held at most from one IP address")
@@ -112,9 +114,10 @@ func (f *registrarFlags) config() (cfg registrar.Config, start, toggle registrar
 	if f.minExpires < 1 || f.maxExpires < 1 || f.defaultExpires < 1 {
 		return cfg, start, toggle, errors.New("--min-expires, --max-expires and --default-expires must be at least 1")
 	}
-	if f.tcpIdle < 1 || f.tcpMaxConns < 0 || f.tcpMaxPerIP < 1 {
-		return cfg, start, toggle, errors.New("--tcp-idle-timeout and --tcp-max-conns-per-ip must be at least 1, --tcp-max-conns at least 0")
+	if f.maxContacts < 1 || f.tcpIdle < 1 || f.tcpMaxConns < 0 || f.tcpMaxPerIP < 1 {
+		return cfg, start, toggle, errors.New("--max-contacts, --tcp-idle-timeout and --tcp-max-conns-per-ip must be at least 1, --tcp-max-conns at least 0")
 	}
+	cfg.MaxContacts = f.maxContacts
 	cfg.TCPIdleTimeout = time.Duration(f.tcpIdle) * time.Second
 	cfg.MaxTCPConns, cfg.MaxTCPConnsPerIP = f.tcpMaxConns, f.tcpMaxPerIP
 	return cfg, start, toggle, nil
