@@ -13,17 +13,19 @@ const cacheSize = 4096
 // precomputed table lacks (NXDOMAIN, wildcard synthesis, names under a
 // cut), in the table's form. Each UDP socket has its own, used by its one
 // goroutine only, so it needs no lock; it is emptied when a reload swaps
-// the zones.
+// the zones. It holds the snapshot's generation, not the snapshot: a
+// pointer kept the old zones alive after a reload until this socket's next
+// miss (1.2 GB for 15 minutes after a 1M-record zone).
 type answerCache struct {
-	snap    *snapshot
+	gen     uint64
 	answers map[string]wireAnswer
 }
 
 // lookup returns the answer for key (the question of q), building and
 // keeping it on a miss.
 func (c *answerCache) lookup(s *snapshot, q, key []byte) (wireAnswer, bool) {
-	if c.snap != s || len(c.answers) >= cacheSize {
-		c.snap, c.answers = s, make(map[string]wireAnswer)
+	if c.answers == nil || c.gen != s.gen || len(c.answers) >= cacheSize {
+		c.gen, c.answers = s.gen, make(map[string]wireAnswer)
 	}
 	if wa, ok := c.answers[string(key)]; ok {
 		return wa, true

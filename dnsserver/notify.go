@@ -20,17 +20,22 @@ func (c *Config) retry() time.Duration {
 	return 2 * time.Second
 }
 
-// notifyChanged sends NOTIFY for the reloaded zones. A zone whose content
-// changed but whose serial did not is logged: secondaries compare serials
-// (RFC 1996 §3.11) and will not transfer it.
+// notifyChanged sends NOTIFY for the reloaded zones, whose files changed.
+// A zone whose serial did not grow is logged: secondaries transfer only a
+// greater serial (RFC 1996 §3.11) and will keep the old copy.
 func (s *Server) notifyChanged(old *snapshot, changed []*Zone) {
 	for _, z := range changed {
-		if o := old.zones[z.Origin]; o != nil && o.SOA.Serial == z.SOA.Serial {
-			s.log.Warn("zone reloaded with the same SOA serial: secondaries will keep the old copy", "zone", z.Origin, "serial", z.SOA.Serial)
+		if o := old.zones[z.Origin]; o != nil && !serialGreater(z.SOA.Serial, o.SOA.Serial) {
+			s.log.Warn("zone changed but its SOA serial did not grow: secondaries will keep the old copy",
+				"zone", z.Origin, "serial", z.SOA.Serial, "previous_serial", o.SOA.Serial)
 		}
 	}
 	s.notifyAll(changed)
 }
+
+// serialGreater reports whether serial a is greater than b in the serial
+// number arithmetic of RFC 1982 §3.2.
+func serialGreater(a, b uint32) bool { return int32(a-b) > 0 }
 
 // notifyAll sends NOTIFY for each zone to every configured secondary, in
 // the background.

@@ -12,9 +12,10 @@ import (
 // fingerprint tells whether a zone's files changed since they were loaded.
 type fingerprint []fileStamp
 
-// fileStamp is one file's size, modification time and content hash. The
-// hash catches edits that keep size and time (editors that restore mtime,
-// coarse file system clocks).
+// fileStamp is one file's size, modification time and content hash. Size
+// and time say whether to read the file again; the hash says whether what
+// was read differs (a file touched or rewritten with the same text is no
+// change).
 type fileStamp struct {
 	path  string
 	size  int64
@@ -22,32 +23,57 @@ type fileStamp struct {
 	sum   [sha256.Size]byte
 }
 
-func stamp(path string) fileStamp {
+// stat returns path's stamp without its hash.
+func stat(path string) fileStamp {
 	st := fileStamp{path: path}
 	if fi, err := os.Stat(path); err == nil {
 		st.size, st.mtime = fi.Size(), fi.ModTime()
 	}
-	if b, err := os.ReadFile(path); err == nil {
+	return st
+}
+
+// stamp returns path's stamp, reading the file with read to hash it.
+func stamp(path string, read func(string) ([]byte, error)) fileStamp {
+	st := stat(path)
+	if b, err := read(path); err == nil {
 		st.sum = sha256.Sum256(b)
 	}
 	return st
 }
 
-// changed reports whether any file differs from its stamp.
+// changed reports whether any file's size or modification time differs
+// from its stamp. It reads no file: the poll costs one stat per file,
+// whatever the zone's size.
 func (fp fingerprint) changed() bool {
-	return slices.ContainsFunc(fp, func(st fileStamp) bool { return stamp(st.path) != st })
+	return slices.ContainsFunc(fp, func(st fileStamp) bool {
+		now := stat(st.path)
+		return now.size != st.size || !now.mtime.Equal(st.mtime)
+	})
+}
+
+// sameContent reports whether fp and o hash the same files to the same sums.
+func (fp fingerprint) sameContent(o fingerprint) bool {
+	return slices.EqualFunc(fp, o, func(a, b fileStamp) bool { return a.path == b.path && a.sum == b.sum })
+}
+
+// readFile is os.ReadFile unless a test counts the reads.
+func (c *Config) readFile(path string) ([]byte, error) {
+	if c.read != nil {
+		return c.read(path)
+	}
+	return os.ReadFile(path)
 }
 
 // loadFile loads the zone at path and fingerprints its files. The main
 // file's fingerprint is taken before parsing, so a write during the load
 // shows up as a change next time. On error the fingerprint covers the
 // $INCLUDEd files read so far too: fixing the one at fault is a change.
-func loadFile(path string) (*Zone, fingerprint, error) {
-	fp := fingerprint{stamp(path)}
+func (s *Server) loadFile(path string) (*Zone, fingerprint, error) {
+	fp := fingerprint{stamp(path, s.cfg.readFile)}
 	z, files, err := loadZone(path, "")
 	if len(files) > 1 {
 		for _, f := range files[1:] {
-			fp = append(fp, stamp(f))
+			fp = append(fp, stamp(f, s.cfg.readFile))
 		}
 	}
 	return z, fp, err
@@ -56,13 +82,15 @@ func loadFile(path string) (*Zone, fingerprint, error) {
 // Reload loads every zone file again. A file that fails keeps its last good
 // zone serving; the error names each failing file with line and reason.
 // Queries are answered throughout: the new zones are swapped in at once.
-// Zones whose files did not change stay as they are and are not notified.
+// Zones whose files hold the same bytes as before stay as they are and are
+// not notified.
 func (s *Server) Reload() error {
 	return s.reload(func(string) bool { return true })
 }
 
-// ReloadIfChanged reloads the zone files that changed since they were last
-// read, as Reload does. Config.ReloadInterval calls it periodically.
+// ReloadIfChanged reloads, as Reload does, the zone files whose size or
+// modification time changed since they were last read; it reads no file
+// otherwise. Config.ReloadInterval calls it periodically.
 func (s *Server) ReloadIfChanged() error {
 	return s.reload(func(path string) bool { return s.files[path].changed() })
 }
@@ -84,20 +112,29 @@ func (s *Server) reload(want func(path string) bool) error {
 			errs = append(errs, err)
 			continue
 		}
-		if !slices.Equal(before, s.files[path]) {
+		if !before.sameContent(s.files[path]) {
+			z.logLoaded(s.log)
 			byFile[path], changed = z, append(changed, z)
 		}
 	}
 	if len(changed) > 0 {
-		s.snap.Store(newSnapshot(mapValues(byFile)))
+		s.store(mapValues(byFile))
 		s.notifyChanged(old, changed)
 	}
 	return errors.Join(errs...)
 }
 
+// store makes zones the ones served, numbered one above the last set so
+// that the sockets' answer caches see the change.
+func (s *Server) store(zones []*Zone) {
+	snap := newSnapshot(zones)
+	snap.gen = s.gens.Add(1)
+	s.snap.Store(snap)
+}
+
 // reloadFile loads one file for a reload and logs the outcome.
 func (s *Server) reloadFile(path string, byFile map[string]*Zone) (*Zone, error) {
-	z, fp, err := loadFile(path)
+	z, fp, err := s.loadFile(path)
 	s.files[path] = fp
 	if err == nil {
 		err = sameOriginElsewhere(byFile, path, z)
@@ -108,7 +145,6 @@ func (s *Server) reloadFile(path string, byFile map[string]*Zone) (*Zone, error)
 		return nil, err
 	}
 	s.reloadsOK.Add(1)
-	z.logLoaded(s.log)
 	return z, nil
 }
 

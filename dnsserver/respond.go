@@ -11,6 +11,7 @@ const advertisedUDPSize = 1232
 // snapshot is the set of zones served at one moment. Queries read the
 // current snapshot through an atomic pointer; a reload builds a new one.
 type snapshot struct {
+	gen   uint64           // numbers the server's snapshots (Server.store)
 	zones map[string]*Zone // by origin
 	wire  wireTable        // precomputed answers
 }
@@ -49,6 +50,9 @@ func (s *snapshot) respond(req *dns.Msg) *dns.Msg {
 		m.Question = nil
 		return s.withEDNS(req, m.SetRcodeFormatError(req))
 	}
+	if countOPT(req.Extra) > 1 { // RFC 6891 §6.1.1
+		return s.withEDNS(req, m.SetRcodeFormatError(req))
+	}
 	if opt := req.IsEdns0(); opt != nil && opt.Version() != 0 {
 		return s.badVersion(req, m) // RFC 6891 §6.1.3
 	}
@@ -58,6 +62,17 @@ func (s *snapshot) respond(req *dns.Msg) *dns.Msg {
 	}
 	s.answer(req.Question[0], m)
 	return s.withEDNS(req, m)
+}
+
+// countOPT returns how many OPT records rrs holds.
+func countOPT(rrs []dns.RR) int {
+	n := 0
+	for _, rr := range rrs {
+		if rr.Header().Rrtype == dns.TypeOPT {
+			n++
+		}
+	}
+	return n
 }
 
 // refuse returns the response code for queries the server does not answer

@@ -33,13 +33,15 @@ type Config struct {
 	ReloadInterval time.Duration  // how often to look for changed zone files; 0: never
 	Logger         *slog.Logger   // nil: silent
 
-	// now, notifyRetry, tick and singleUDP are for tests; tick replaces
-	// the ReloadInterval ticker, singleUDP takes the portable UDP path
-	// (singleConn) that systems other than Linux use.
+	// now, notifyRetry, tick, singleUDP and read are for tests; tick
+	// replaces the ReloadInterval ticker, singleUDP takes the portable UDP
+	// path (singleConn) that systems other than Linux use, read replaces
+	// os.ReadFile where zone files are hashed.
 	now         func() time.Time
 	notifyRetry time.Duration
 	tick        <-chan time.Time
 	singleUDP   bool
+	read        func(path string) ([]byte, error)
 }
 
 // TSIGKey is a TSIG key (RFC 8945) allowed to transfer zones.
@@ -86,6 +88,7 @@ type Server struct {
 	cfg  Config
 	log  *slog.Logger
 	snap atomic.Pointer[snapshot]
+	gens atomic.Uint64 // snapshots stored so far
 
 	reloadMu      sync.Mutex // one reload at a time
 	files         map[string]fingerprint
@@ -110,7 +113,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.logger(), files: map[string]fingerprint{}}
 	zones := make([]*Zone, 0, len(cfg.Zones))
 	for _, path := range cfg.Zones {
-		z, fp, err := loadFile(path)
+		z, fp, err := s.loadFile(path)
 		if err != nil {
 			return nil, err
 		}
@@ -121,7 +124,7 @@ func New(cfg Config) (*Server, error) {
 		s.files[path] = fp
 		z.logLoaded(s.log)
 	}
-	s.snap.Store(newSnapshot(zones))
+	s.store(zones)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }

@@ -51,19 +51,18 @@ func qtypeOf(req *dns.Msg) uint16 {
 
 // pack packs m into out, signing it when req was signed with a key we know
 // (RFC 8945 §5.3). A request signed with an unknown key or a bad MAC gets
-// NOTAUTH, unsigned (RFC 8945 §5.2).
+// NOTAUTH with the TSIG error (RFC 8945 §5.2, §5.3.2).
 func (s *Server) pack(req *dns.Msg, raw []byte, m *dns.Msg, out []byte) ([]byte, error) {
 	t := req.IsTsig()
 	if t == nil {
 		return m.PackBuffer(out[:cap(out)])
 	}
-	secret, ok := s.cfg.tsigSecrets()[dns.CanonicalName(t.Hdr.Name)]
-	if !ok || dns.TsigVerify(raw, secret, "", false) != nil {
-		bad := new(dns.Msg)
-		bad.SetRcode(req, dns.RcodeNotAuth)
-		return bad.PackBuffer(out[:cap(out)])
+	secret, err := s.tsigVerify(raw, t.Hdr.Name)
+	if err != nil {
+		buf, _, err := dns.TsigGenerate(s.tsigErrorMsg(req, err), secret, t.MAC, false)
+		return buf, err
 	}
-	m.SetTsig(t.Hdr.Name, t.Algorithm, 300, s.now().Unix())
+	m.SetTsig(t.Hdr.Name, t.Algorithm, tsigFudge, s.now().Unix())
 	buf, _, err := dns.TsigGenerate(m, secret, t.MAC, false)
 	return buf, err
 }

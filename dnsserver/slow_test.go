@@ -51,6 +51,15 @@ func TestProtocolErrors(t *testing.T) {
 			rcode: dns.RcodeBadVers,
 		},
 		{
+			name: "two OPT records: FORMERR (RFC 6891 §6.1.1)",
+			msg: func() *dns.Msg {
+				m := query{name: "example.com.", qtype: dns.TypeA, edns: 1232}.msg()
+				m.Extra = append(m.Extra, dns.Copy(m.IsEdns0()))
+				return m
+			},
+			rcode: dns.RcodeFormatError,
+		},
+		{
 			name:  "AXFR over UDP: FORMERR (RFC 5936 §4.2)",
 			msg:   func() *dns.Msg { return query{name: "example.com.", qtype: dns.TypeAXFR}.msg() },
 			rcode: dns.RcodeFormatError,

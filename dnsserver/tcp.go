@@ -58,10 +58,10 @@ func (s *Server) serveTCP(w dns.ResponseWriter, req *dns.Msg) {
 	fit(m, dns.MaxMsgSize)
 	s.tcpSt.count(qtypeOf(req), m.Rcode)
 	if t := req.IsTsig(); t != nil {
-		if w.TsigStatus() != nil {
-			m = new(dns.Msg).SetRcode(req, dns.RcodeNotAuth)
+		if err := w.TsigStatus(); err != nil {
+			m = s.tsigErrorMsg(req, err) // RFC 8945 §5.3.2
 		} else {
-			m.SetTsig(t.Hdr.Name, t.Algorithm, 300, s.now().Unix())
+			m.SetTsig(t.Hdr.Name, t.Algorithm, tsigFudge, s.now().Unix())
 		}
 	}
 	_ = w.WriteMsg(m)

@@ -22,9 +22,11 @@ func (s *Server) transfer(w dns.ResponseWriter, req *dns.Msg, snap *snapshot) {
 		s.refuseTransfer(w, req, dns.RcodeNotAuth) // RFC 5936 §2.2.1: not our zone
 		return
 	case req.IsTsig() != nil && w.TsigStatus() != nil:
-		// RFC 8945 §5.2: an unknown key or a bad MAC gets NOTAUTH.
+		// RFC 8945 §5.2: an unknown key or a bad MAC gets NOTAUTH and
+		// the TSIG error.
 		s.log.Warn("zone transfer refused: TSIG", "zone", q.Name, "from", from, "err", w.TsigStatus())
-		s.refuseTransfer(w, req, dns.RcodeNotAuth)
+		s.tcpSt.count(q.Qtype, dns.RcodeNotAuth)
+		_ = w.WriteMsg(s.tsigErrorMsg(req, w.TsigStatus()))
 		return
 	case !s.transferAllowed(req, from):
 		s.log.Warn("zone transfer refused", "zone", q.Name, "from", from)
@@ -88,7 +90,7 @@ func (s *Server) xfrMsg(req *dns.Msg) *dns.Msg {
 
 func (s *Server) writeXfr(w dns.ResponseWriter, req *dns.Msg, m *dns.Msg) error {
 	if t := req.IsTsig(); t != nil {
-		m.SetTsig(t.Hdr.Name, t.Algorithm, 300, s.now().Unix())
+		m.SetTsig(t.Hdr.Name, t.Algorithm, tsigFudge, s.now().Unix())
 	}
 	err := w.WriteMsg(m)
 	w.TsigTimersOnly(true)
