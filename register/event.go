@@ -49,5 +49,6 @@ type Event struct {
 func (s *session) emit(e Event) {
 	e.Time = s.agent.now()
 	e.Account = s.acct.name()
+	s.stats.count(e)
 	s.agent.emit(e)
 }

@@ -30,6 +30,8 @@ type session struct {
 	dlg    dialogue  // REGISTER: one Call-ID, growing CSeq (RFC 3261 §10.2)
 	probes *dialogue // OPTIONS probes: a Call-ID of their own; nil without Probe
 
+	stats accountStats // read by Agent.Stats
+
 	expires  time.Duration // asked for; raised by a 423
 	failures int           // rounds in a row without a registration
 
@@ -84,6 +86,7 @@ func newSession(a *Agent, acct *Account) (*session, error) {
 		dlg:     newDialogue(aor, reqURI),
 		expires: acct.expires(),
 	}
+	s.stats.s.Account = acct.name()
 	if acct.Probe > 0 {
 		d := newDialogue(aor, reqURI)
 		s.probes = &d

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -14,11 +12,10 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
 	"github.com/siplocate/siplocate/dnsserver"
+	"github.com/siplocate/siplocate/metrics"
 )
 
 // newDNSCmd builds `siplocate dns`, the parent of the DNS server commands.
@@ -181,25 +178,17 @@ func zoneList(s *dnsserver.Server) string {
 }
 
 // serveMetrics serves the server's counters on addr, from a registry of
-// its own. It returns a function that stops it.
+// its own (see package metrics). It returns a function that stops it.
 func serveMetrics(g *globals, addr string, s *dnsserver.Server) (func(), error) {
 	if addr == "" {
 		return func() {}, nil
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(s.Collector())
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	ln, err := net.Listen("tcp", addr)
+	reg := metrics.NewRegistry()
+	reg.MustRegister(metrics.DNSServer(s))
+	srv, err := metrics.Serve(addr, reg, g.logger())
 	if err != nil {
-		return nil, fmt.Errorf("metrics: %w", err)
+		return nil, err
 	}
-	fmt.Fprintf(g.stdout, "dns: metrics on http://%s/metrics\n", ln.Addr())
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintf(g.stderr, "siplocate: metrics: %v\n", err)
-		}
-	}()
-	return func() { _ = hs.Close() }, nil
+	fmt.Fprintf(g.stdout, "dns: metrics on http://%s/metrics\n", srv.Addr())
+	return func() { _ = srv.Close() }, nil
 }

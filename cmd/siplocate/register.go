@@ -121,22 +121,14 @@ func (f *registerFlags) run(ctx context.Context, g *globals, fl *pflag.FlagSet) 
 	}
 	out := newTimeline(g.stdout, f.json, time.Now())
 	obs := []func(register.Event){out.print}
-	stopMetrics, observe, err := serveRegisterMetrics(file.Metrics, client)
-	if err != nil {
-		return failure(fmt.Errorf("register: %w", err))
-	}
-	defer stopMetrics()
-	if observe != nil {
-		obs = append(obs, observe)
-	}
 	ctx, cancel := f.lifetime(ctx, len(file.Accounts), &obs)
 	defer cancel()
-	return f.runAgent(ctx, g, file, loc, obs)
+	return f.runAgent(ctx, g, file, loc, client, obs)
 }
 
-// runAgent runs the agent until ctx is done and maps its error to the
-// exit status.
-func (f *registerFlags) runAgent(ctx context.Context, g *globals, file *phoneFile, loc register.Locator, obs []func(register.Event)) error {
+// runAgent runs the agent until ctx is done, serving its metrics and the
+// DNS client's when asked, and maps its error to the exit status.
+func (f *registerFlags) runAgent(ctx context.Context, g *globals, file *phoneFile, loc register.Locator, client *dnsclient.Client, obs []func(register.Event)) error {
 	log := g.logger().With("component", "register")
 	onEvent := func(e register.Event) {
 		for _, o := range obs {
@@ -162,6 +154,11 @@ func (f *registerFlags) runAgent(ctx context.Context, g *globals, file *phoneFil
 	if err != nil {
 		return failure(err)
 	}
+	stopMetrics, err := serveRegisterMetrics(g, file.Metrics, a, client)
+	if err != nil {
+		return failure(fmt.Errorf("register: %w", err))
+	}
+	defer stopMetrics()
 	if err := a.Run(ctx); err != nil {
 		if errors.Is(err, register.ErrNoValidAccount) { // bad flags or a bad file
 			return usageErr("%w", err)

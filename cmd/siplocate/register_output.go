@@ -2,22 +2,16 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/siplocate/siplocate/dnsclient"
 	"github.com/siplocate/siplocate/internal/logsafe"
 	"github.com/siplocate/siplocate/locate"
+	"github.com/siplocate/siplocate/metrics"
 	"github.com/siplocate/siplocate/register"
 )
 
@@ -141,35 +135,21 @@ func describeEvent(e register.Event) string {
 	return s
 }
 
-// serveRegisterMetrics serves the register and DNS metrics on addr from a
-// registry of its own. It returns a stop function and the observer to feed
-// events to (nil when addr is empty).
-func serveRegisterMetrics(addr string, client *dnsclient.Client) (func(), func(register.Event), error) {
+// serveRegisterMetrics serves the agent's and the DNS client's metrics
+// on addr, from a registry of their own (see package metrics). It returns
+// a stop function.
+func serveRegisterMetrics(g *globals, addr string, a *register.Agent, client *dnsclient.Client) (func(), error) {
 	if addr == "" {
-		return func() {}, nil, nil
+		return func() {}, nil
 	}
-	reg := prometheus.NewRegistry()
-	m, err := register.NewMetrics(reg)
-	if err != nil {
-		return nil, nil, fmt.Errorf("metrics: %w", err)
-	}
+	reg := metrics.NewRegistry()
+	reg.MustRegister(metrics.Agent(a))
 	if client != nil {
-		reg.MustRegister(
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "siplocate_dns_queries_total", Help: "DNS queries sent."}, func() float64 { return float64(client.Stats().Queries) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "siplocate_dns_cache_hits_total", Help: "DNS lookups answered from the cache."}, func() float64 { return float64(client.Stats().CacheHits) }),
-		)
+		reg.MustRegister(metrics.DNSClient(client))
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	ln, err := net.Listen("tcp", addr)
+	srv, err := metrics.Serve(addr, reg, g.logger())
 	if err != nil {
-		return nil, nil, fmt.Errorf("metrics: %w", err)
+		return nil, err
 	}
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintf(os.Stderr, "metrics: %v\n", err)
-		}
-	}()
-	return func() { _ = hs.Close() }, m.Observe, nil
+	return func() { _ = srv.Close() }, nil
 }
