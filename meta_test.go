@@ -53,9 +53,10 @@ func TestPackageDocs(t *testing.T) {
 }
 
 // TestDependencyDirection checks the house's dependency rule: the client
-// side (dnsclient, locate, failover, register) never imports the lab side
-// (dnsserver, registrar), dnsclient, locate and failover never import
-// sipgo, and register and dnsserver leave Prometheus to package metrics.
+// side (dnsclient, locate, locatedns, failover, register) never imports the
+// lab side (dnsserver, registrar), dnsclient, locate and failover never
+// import sipgo, locate imports neither miekg/dns nor dnsclient, and
+// register and dnsserver leave Prometheus to package metrics (issue 9).
 func TestDependencyDirection(t *testing.T) {
 	const mod = "github.com/siplocate/siplocate/"
 	const prometheus = "github.com/prometheus/client_golang" // metrics at the edge: package metrics
@@ -64,7 +65,10 @@ func TestDependencyDirection(t *testing.T) {
 		forbidden []string
 	}{
 		{"dnsclient", []string{"github.com/emiago/sipgo", mod + "locate", mod + "dnsserver", mod + "registrar"}},
-		{"locate", []string{"github.com/emiago/sipgo", mod + "dnsserver", mod + "registrar", mod + "register"}},
+		// locate owns its seam (issue 9): its Resolver speaks locate's types,
+		// and locatedns adapts dnsclient to it.
+		{"locate", []string{"github.com/emiago/sipgo", "github.com/miekg/dns", mod + "dnsclient", mod + "dnsserver", mod + "registrar", mod + "register"}},
+		{"locatedns", []string{"github.com/emiago/sipgo", mod + "dnsserver", mod + "registrar", mod + "register"}},
 		{"failover", []string{"github.com/emiago/sipgo", mod + "dnsserver", mod + "registrar", mod + "register"}},
 		{"register", []string{mod + "dnsserver", mod + "registrar", prometheus}},
 		{"dnsserver", []string{"github.com/emiago/sipgo", mod + "locate", mod + "dnsclient", mod + "register", prometheus}},

@@ -17,6 +17,7 @@ import (
 	"github.com/siplocate/siplocate/dnsclient"
 	"github.com/siplocate/siplocate/failover"
 	"github.com/siplocate/siplocate/locate"
+	"github.com/siplocate/siplocate/locatedns"
 	"github.com/siplocate/siplocate/register"
 )
 
@@ -145,7 +146,7 @@ func startPhone(ctx context.Context, cfg *Config, l *lab, tl *Timeline) (*phone,
 	p := &phone{events: make(chan register.Event, 1024), done: make(chan error, 1)}
 	agent, err := register.New(register.Config{
 		Accounts: []register.Account{acct},
-		Locator:  tracingLocator{loc: &locate.Locator{Resolver: client}, tl: tl},
+		Locator:  tracingLocator{loc: &locate.Locator{Resolver: locatedns.New(client)}, tl: tl},
 		OnEvent: func(e register.Event) {
 			phoneLine(tl, e)
 			select {

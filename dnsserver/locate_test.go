@@ -8,6 +8,7 @@ import (
 
 	"github.com/siplocate/siplocate/dnsclient"
 	"github.com/siplocate/siplocate/locate"
+	"github.com/siplocate/siplocate/locatedns"
 )
 
 // TestLocatorAgainstServer runs our RFC 3263 locator against our server on
@@ -20,7 +21,7 @@ func TestLocatorAgainstServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &locate.Locator{Resolver: c, Rand: rand.New(rand.NewPCG(1, 2))}
+	l := &locate.Locator{Resolver: locatedns.New(c), Rand: rand.New(rand.NewPCG(1, 2))}
 	res, err := l.Locate(context.Background(), "sip:alice@example.com", locate.Options{Transports: []locate.Transport{locate.UDP, locate.TCP, locate.TLS}})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/siplocate/siplocate/dnsclient"
 	"github.com/siplocate/siplocate/internal/dnstest"
 	"github.com/siplocate/siplocate/locate"
+	"github.com/siplocate/siplocate/locatedns"
 )
 
 // TestLocateBadServers runs Locate on a real dnsclient against servers
@@ -23,7 +24,7 @@ func TestLocateBadServers(t *testing.T) {
 		wantStep string
 		wantErr  error
 	}{
-		{name: "silent", handler: dnstest.Silent(), wantStep: "NAPTR", wantErr: dnsclient.ErrTimeout},
+		{name: "silent", handler: dnstest.Silent(), wantStep: "NAPTR", wantErr: locate.ErrNoDNSAnswer},
 		{name: "SERVFAIL", handler: dnstest.Rcode(dns.RcodeServerFailure), wantStep: "NAPTR", wantErr: dnsclient.ErrServerFailure},
 		{name: "REFUSED", handler: dnstest.Rcode(dns.RcodeRefused), wantStep: "NAPTR", wantErr: dnsclient.ErrRefused},
 		{name: "garbage", handler: dnstest.Raw(func(*dns.Msg) []byte { return []byte("\x00\x01garbage") }), wantStep: "NAPTR"},
@@ -40,7 +41,7 @@ func TestLocateBadServers(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			res, err := (&locate.Locator{Resolver: c}).Locate(ctx, "sip:example.com", locate.Options{Family: locate.IPv4Only})
+			res, err := (&locate.Locator{Resolver: locatedns.New(c)}).Locate(ctx, "sip:example.com", locate.Options{Family: locate.IPv4Only})
 			var le *locate.Error
 			if !errors.As(err, &le) || le.Step != tt.wantStep || len(res.Targets) != 0 {
 				t.Fatalf("Locate: %v with %d targets; want a %s *locate.Error and none", err, len(res.Targets), tt.wantStep)
@@ -68,7 +69,7 @@ func TestLocateOversizedAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := (&locate.Locator{Resolver: c}).Locate(context.Background(), "example.com",
+	res, err := (&locate.Locator{Resolver: locatedns.New(c)}).Locate(context.Background(), "example.com",
 		locate.Options{Mode: locate.ModeSRV, Family: locate.IPv4Only, Transports: []locate.Transport{locate.UDP}})
 	if err != nil || len(res.Targets) != 100 {
 		t.Fatalf("Locate: %v, %d targets; want 100", err, len(res.Targets))
@@ -80,6 +81,6 @@ func TestLocateOversizedAnswer(t *testing.T) {
 	}
 }
 
-// The cached fast path (no goroutines, no allocations) needs dnsclient to
-// keep implementing CacheResolver.
-var _ locate.CacheResolver = (*dnsclient.Client)(nil)
+// The cached fast path (no goroutines) needs the adapter to keep
+// implementing CacheResolver.
+var _ locate.CacheResolver = (*locatedns.Resolver)(nil)

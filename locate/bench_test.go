@@ -9,6 +9,7 @@ import (
 	"github.com/siplocate/siplocate/dnsclient"
 	"github.com/siplocate/siplocate/internal/dnstest"
 	"github.com/siplocate/siplocate/locate"
+	"github.com/siplocate/siplocate/locatedns"
 )
 
 // benchZone is the guide's setup: NAPTR for UDP and TCP, SRV with two
@@ -34,7 +35,7 @@ func warmLocator(b *testing.B) *locate.Locator {
 	if err != nil {
 		b.Fatal(err)
 	}
-	l := &locate.Locator{Resolver: c}
+	l := &locate.Locator{Resolver: locatedns.New(c)}
 	res, err := l.Locate(context.Background(), "sip:alice@example.com", locate.Options{})
 	if err != nil || len(res.Targets) != 6 {
 		b.Fatalf("warm-up: %v, %d targets", err, len(res.Targets))
@@ -46,41 +47,25 @@ func warmLocator(b *testing.B) *locate.Locator {
 // 1 NAPTR, 2 SRV and 4 address lookups, 6 targets.
 func BenchmarkLocateCached(b *testing.B) {
 	ctx := context.Background()
-	b.Run("LocateInto/NoTrace", func(b *testing.B) {
-		l := warmLocator(b)
-		var res locate.Result
-		opts := locate.Options{NoTrace: true}
-		b.ReportAllocs()
-		cpu := locate.CPUTime()
-		for b.Loop() {
-			if err := l.LocateInto(ctx, "sip:alice@example.com", opts, &res); err != nil || len(res.Targets) != 6 {
-				b.Fatal(err, len(res.Targets))
+	for _, bb := range []struct {
+		name string
+		opts locate.Options
+	}{
+		{name: "NoTrace", opts: locate.Options{NoTrace: true}},
+		{name: "Trace"},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			l := warmLocator(b)
+			b.ReportAllocs()
+			cpu := locate.CPUTime()
+			for b.Loop() {
+				if _, err := l.Locate(ctx, "sip:alice@example.com", bb.opts); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-		locate.ReportCPU(b, cpu)
-	})
-	b.Run("Locate/NoTrace", func(b *testing.B) {
-		l := warmLocator(b)
-		b.ReportAllocs()
-		cpu := locate.CPUTime()
-		for b.Loop() {
-			if _, err := l.Locate(ctx, "sip:alice@example.com", locate.Options{NoTrace: true}); err != nil {
-				b.Fatal(err)
-			}
-		}
-		locate.ReportCPU(b, cpu)
-	})
-	b.Run("Locate/Trace", func(b *testing.B) {
-		l := warmLocator(b)
-		b.ReportAllocs()
-		cpu := locate.CPUTime()
-		for b.Loop() {
-			if _, err := l.Locate(ctx, "sip:alice@example.com", locate.Options{}); err != nil {
-				b.Fatal(err)
-			}
-		}
-		locate.ReportCPU(b, cpu)
-	})
+			locate.ReportCPU(b, cpu)
+		})
+	}
 }
 
 // coldDelay is the delay the cold benchmarks' server adds to every answer,
@@ -127,7 +112,7 @@ func BenchmarkLocateCold(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				res, err := (&locate.Locator{Resolver: c}).Locate(ctx, "sip:alice@example.com", opts)
+				res, err := (&locate.Locator{Resolver: locatedns.New(c)}).Locate(ctx, "sip:alice@example.com", opts)
 				if err != nil || len(res.Targets) == 0 {
 					b.Fatal(err)
 				}

@@ -3,19 +3,18 @@ package locate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
-
-	"github.com/siplocate/siplocate/dnsclient"
 )
 
 // silentFake answers every question with the error a resolver returns when
 // no configured server answered in time.
 type silentFake struct{ *fakeResolver }
 
-func (s silentFake) Lookup(ctx context.Context, name string, qtype uint16) (*dnsclient.Answer, error) {
+func (s silentFake) Lookup(ctx context.Context, name string, qtype Type) (*Answer, error) {
 	s.fakeResolver.Lookup(ctx, name, qtype) //nolint:errcheck // records the question
-	return nil, &dnsclient.Error{Name: name, Type: qtype, Server: "192.0.2.53:53", Err: dnsclient.ErrTimeout, Timeout: true}
+	return nil, fmt.Errorf("%w: lookup %s %s on 192.0.2.53:53: no answer in time", ErrNoDNSAnswer, name, qtype)
 }
 
 // TestLocateDeadServerNoticedOnce checks issue 9 item 5: once every server

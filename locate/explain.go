@@ -3,8 +3,6 @@ package locate
 import (
 	"fmt"
 	"strings"
-
-	"github.com/miekg/dns"
 )
 
 // This file explains the resolution's choices: the notes of the trace
@@ -24,8 +22,8 @@ func (r *resolution) dropReason(h *host) (why string, nxdomain bool) {
 		if j.err != nil || j.ans == nil || !j.ans.NotFound() {
 			return "", false
 		}
-		nx = nx && j.ans.Rcode == dns.RcodeNameError
-		types = append(types, dns.TypeToString[j.qtype])
+		nx = nx && j.ans.NXDOMAIN
+		types = append(types, j.qtype.String())
 	}
 	if len(types) == 0 {
 		return "", false
@@ -121,7 +119,7 @@ func dotHint(name string) string {
 // "x.example.com."), the mark of a relative name in a zone file that
 // should have been absolute; "" otherwise.
 func missingTrailingDot(name string) string {
-	labels := dns.SplitDomainName(name)
+	labels := strings.Split(strings.TrimSuffix(name, "."), ".")
 	n := len(labels)
 	for k := 2; 2*k <= n; k++ {
 		if strings.EqualFold(strings.Join(labels[n-k:], "."), strings.Join(labels[n-2*k:n-k], ".")) {
@@ -134,7 +132,7 @@ func missingTrailingDot(name string) string {
 // explainAlias notes that SRV target h answered job ji through a CNAME:
 // RFC 2782 says the target "MUST NOT be an alias"; the address is used
 // anyway, as other SIP stacks and resolvers do.
-func (r *resolution) explainAlias(h *host, ji int, cnames []*dns.CNAME) {
+func (r *resolution) explainAlias(h *host, ji int, cnames []CNAME) {
 	if h.srv == nil || len(cnames) == 0 || r.opts.NoTrace {
 		return
 	}
@@ -143,7 +141,7 @@ func (r *resolution) explainAlias(h *host, ji int, cnames []*dns.CNAME) {
 }
 
 // skipReason returns why NAPTR record n is not for this client.
-func (r *resolution) skipReason(n *dns.NAPTR) string {
+func (r *resolution) skipReason(n *NAPTR) string {
 	if n.Flags != "" && (len(n.Flags) != 1 || !strings.ContainsRune("SsAa", rune(n.Flags[0]))) {
 		return fmt.Sprintf("flags %q are not SIP's (RFC 3404 §4.3)", n.Flags)
 	}

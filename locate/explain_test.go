@@ -3,13 +3,10 @@ package locate
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/miekg/dns"
-	"github.com/siplocate/siplocate/dnsclient"
-	"github.com/siplocate/siplocate/internal/dnstest"
 )
 
 // TestLocateExplains checks issue 9 item 4: every choice is explained in
@@ -57,9 +54,9 @@ func TestLocateExplains(t *testing.T) {
 			name: "an SRV target that is an alias",
 			zone: []string{`_sip._udp.example.com. 60 IN SRV 0 0 5060 alias.example.com.`},
 			fake: func(f *fakeResolver) { // the answer of a resolver that followed the CNAME
-				f.answers[qkey{"alias.example.com.", dns.TypeA}] = &dnsclient.Answer{Name: "alias.example.com.", Type: dns.TypeA,
-					CNAMEs:  []*dns.CNAME{dnstest.RR(`alias.example.com. 60 IN CNAME a.example.com.`).(*dns.CNAME)},
-					Records: dnstest.RRs(`a.example.com. 60 IN A 192.0.2.1`), Expires: epoch.Add(time.Minute)}
+				f.answers[qkey{"alias.example.com.", TypeA}] = &Answer{Name: "alias.example.com.",
+					CNAMEs: []CNAME{{Name: "alias.example.com.", TTL: 60, Target: "a.example.com."}},
+					Addrs:  []Addr{{Name: "a.example.com.", TTL: 60, IP: netip.MustParseAddr("192.0.2.1")}}, Expires: epoch.Add(time.Minute)}
 			},
 			uri:       "example.com",
 			opts:      Options{Mode: ModeSRV, Family: IPv4Only, Transports: []Transport{UDP}},

@@ -7,10 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/miekg/dns"
-	"github.com/siplocate/siplocate/dnsclient"
-	"github.com/siplocate/siplocate/internal/dnstest"
 )
 
 // guideZone is the guide's setup in zone text: NAPTR for UDP and TCP, SRV
@@ -26,16 +22,32 @@ var guideZone = []string{
 	`sip2.example.com. 60 IN A 192.0.2.12`,
 }
 
+// rfc3263Case is a case of TestLocateRFC3263: a zone, a URI and what
+// Locate must make of them.
+type rfc3263Case struct {
+	name        string
+	zone        []string
+	uri         string
+	opts        Options
+	wantTargets []string
+	wantQueries []string
+	wantErr     error
+}
+
 func TestLocateRFC3263(t *testing.T) {
-	tests := []struct {
-		name        string
-		zone        []string
-		uri         string
-		opts        Options
-		wantTargets []string
-		wantQueries []string
-		wantErr     error
-	}{
+	for _, tt := range rfc3263Cases() {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := newTestLocator(newFake(tt.zone...)).Locate(context.Background(), tt.uri, tt.opts)
+			checkCase(t, tt.uri, res, err, tt.wantTargets, tt.wantQueries, tt.wantErr)
+		})
+	}
+}
+
+// rfc3263Cases returns RFC 3263's rules as cases; package locatedns runs
+// them on a real dnsclient asking an in-process DNS server as well
+// (export_test.go).
+func rfc3263Cases() []rfc3263Case {
+	return []rfc3263Case{
 		{
 			name:        "numeric IPv4: no DNS, UDP on 5060 (§4.1, §4.2)",
 			uri:         "sip:alice@192.0.2.1",
@@ -366,37 +378,19 @@ func TestLocateRFC3263(t *testing.T) {
 			wantErr: ErrNoTransport,
 		},
 	}
-	// Each case runs on the fake resolver and on a real dnsclient asking
-	// an in-process DNS server (dnstest) that serves the same zone.
-	resolvers := []struct {
-		name string
-		new  func(t *testing.T, zone []string) Resolver
-	}{
-		{name: "fake", new: func(t *testing.T, zone []string) Resolver { return newFake(zone...) }},
-		{name: "dnsclient", new: func(t *testing.T, zone []string) Resolver {
-			srv := dnstest.NewServer(t, &dnstest.Zone{Records: dnstest.RRs(zone...)})
-			c, err := dnsclient.New(dnsclient.Config{Servers: []string{srv.Addr}, Timeout: 2 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return c
-		}},
+}
+
+// checkCase compares a Locate's outcome with a case of TestLocateRFC3263.
+func checkCase(t *testing.T, uri string, res *Result, err error, wantTargets, wantQueries []string, wantErr error) {
+	t.Helper()
+	if !errors.Is(err, wantErr) || (err != nil) != (wantErr != nil) {
+		t.Fatalf("Locate(%q) error = %v, want %v", uri, err, wantErr)
 	}
-	for _, tt := range tests {
-		for _, rv := range resolvers {
-			t.Run(tt.name+"/"+rv.name, func(t *testing.T) {
-				res, err := newTestLocator(rv.new(t, tt.zone)).Locate(context.Background(), tt.uri, tt.opts)
-				if !errors.Is(err, tt.wantErr) || (err != nil) != (tt.wantErr != nil) {
-					t.Fatalf("Locate(%q) error = %v, want %v", tt.uri, err, tt.wantErr)
-				}
-				if got := targetStrings(res.Targets); !slices.Equal(got, tt.wantTargets) {
-					t.Errorf("targets:\n got %q\nwant %q", got, tt.wantTargets)
-				}
-				if got := queryStrings(res.Queries); !slices.Equal(got, tt.wantQueries) {
-					t.Errorf("queries:\n got %q\nwant %q", got, tt.wantQueries)
-				}
-			})
-		}
+	if got := targetStrings(res.Targets); !slices.Equal(got, wantTargets) {
+		t.Errorf("targets:\n got %q\nwant %q", got, wantTargets)
+	}
+	if got := queryStrings(res.Queries); !slices.Equal(got, wantQueries) {
+		t.Errorf("queries:\n got %q\nwant %q", got, wantQueries)
 	}
 }
 
@@ -451,11 +445,11 @@ func TestLocateNoTrace(t *testing.T) {
 	}
 }
 
-func TestLocateIntoReuses(t *testing.T) {
+func TestLocateReusesScratch(t *testing.T) {
 	l := newTestLocator(newCachingFake(guideZone...))
-	var res Result
 	for range 3 {
-		if err := l.LocateInto(context.Background(), "sip:example.com", Options{}, &res); err != nil {
+		res, err := l.Locate(context.Background(), "sip:example.com", Options{})
+		if err != nil {
 			t.Fatal(err)
 		}
 		if len(res.Targets) != 5 || len(res.Queries) != 7 {
@@ -465,8 +459,7 @@ func TestLocateIntoReuses(t *testing.T) {
 }
 
 // TestLocateCachedAllocs guards issue 2's "at most 5 allocations per
-// cached locate": none for LocateInto without trace, two for Locate (the
-// Result and its targets).
+// cached locate": two without trace (the Result and its targets).
 func TestLocateCachedAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
@@ -474,11 +467,8 @@ func TestLocateCachedAllocs(t *testing.T) {
 	// Every answer cached: sip2's AAAA too.
 	l := newTestLocator(newCachingFake(append(slices.Clone(guideZone), `sip2.example.com. 60 IN AAAA 2001:db8::12`)...))
 	ctx, opts := context.Background(), Options{NoTrace: true}
-	var res Result
-	if n := testing.AllocsPerRun(100, func() { l.LocateInto(ctx, "sip:alice@example.com", opts, &res) }); n != 0 { //nolint:errcheck
-		t.Errorf("LocateInto allocates %v times, want 0", n)
-	}
-	if n := testing.AllocsPerRun(100, func() { l.Locate(ctx, "sip:alice@example.com", opts) }); n > 2 { //nolint:errcheck
+	var res *Result
+	if n := testing.AllocsPerRun(100, func() { res, _ = l.Locate(ctx, "sip:alice@example.com", opts) }); n > 2 {
 		t.Errorf("Locate allocates %v times, want at most 2", n)
 	}
 	if len(res.Targets) != 6 {
@@ -497,12 +487,11 @@ func TestLocateNoResolver(t *testing.T) {
 // comes from a map, with no clock reads or locks as a real cache has.
 func BenchmarkLocateCachedFake(b *testing.B) {
 	l := newTestLocator(newCachingFake(append(slices.Clone(guideZone), `sip2.example.com. 60 IN AAAA 2001:db8::12`)...))
-	var res Result
 	ctx := context.Background()
 	b.ReportAllocs()
 	cpu := cpuTime()
 	for b.Loop() {
-		if err := l.LocateInto(ctx, "sip:alice@example.com", Options{NoTrace: true}, &res); err != nil || len(res.Targets) != 6 {
+		if res, err := l.Locate(ctx, "sip:alice@example.com", Options{NoTrace: true}); err != nil || len(res.Targets) != 6 {
 			b.Fatal(err)
 		}
 	}
@@ -520,8 +509,8 @@ type barrierResolver struct {
 	release chan struct{}
 }
 
-func (b *barrierResolver) Lookup(ctx context.Context, name string, qtype uint16) (*dnsclient.Answer, error) {
-	if qtype != dns.TypeA && qtype != dns.TypeAAAA {
+func (b *barrierResolver) Lookup(ctx context.Context, name string, qtype Type) (*Answer, error) {
+	if qtype != TypeA && qtype != TypeAAAA {
 		return b.fakeResolver.Lookup(ctx, name, qtype)
 	}
 	b.mu.Lock()

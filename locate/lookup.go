@@ -6,27 +6,24 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/miekg/dns"
-	"github.com/siplocate/siplocate/dnsclient"
 )
 
 // job is one DNS question of a resolution and what came back.
 type job struct {
 	name  string
-	qtype uint16
-	ans   *dnsclient.Answer
+	qtype Type
+	ans   *Answer
 	err   error
-	rtt   time.Duration     // measured here when the lookup failed
-	at    time.Time         // when the answer was in hand, for Query.TTL
-	under *dnsclient.Answer // not asked: the NXDOMAIN answer for a name this one is at or under
-	notes []string          // for Query.Notes
+	rtt   time.Duration // measured here when the lookup failed
+	at    time.Time     // when the answer was in hand, for Query.TTL
+	under *Answer       // not asked: the NXDOMAIN answer for a name this one is at or under
+	notes []string      // for Query.Notes
 }
 
 // addJob queues the question (name, qtype) and returns its index; the
 // index of an identical question queued since from is returned instead,
 // so that one resolution never asks the same thing twice at once.
-func (r *resolution) addJob(from int, name string, qtype uint16) int {
+func (r *resolution) addJob(from int, name string, qtype Type) int {
 	for i := from; i < len(r.s.jobs); i++ {
 		if j := &r.s.jobs[i]; j.qtype == qtype && (j.name == name || strings.EqualFold(j.name, name)) {
 			return i
@@ -66,7 +63,6 @@ func (r *resolution) ask(jobs []job) {
 		r.notAsked(jobs)
 		return
 	}
-	r.cacheNowOK = false // time passes on the wire
 	var wg sync.WaitGroup
 	for i := range jobs {
 		switch {
@@ -92,19 +88,16 @@ func (r *resolution) ask(jobs []job) {
 func (r *resolution) noteNoAnswer(jobs []job) {
 	for i := range jobs {
 		if r.noAnswer == "" && r.noDNSAnswer(jobs[i].err) {
-			r.noAnswer = dns.TypeToString[jobs[i].qtype] + " " + jobs[i].name
+			r.noAnswer = jobs[i].qtype.String() + " " + jobs[i].name
 		}
 	}
 }
 
 // noDNSAnswer reports whether err says that no DNS server answered in
-// time, rather than that the caller's context ended.
+// time (the Resolver's contract), rather than that the caller's context
+// ended.
 func (r *resolution) noDNSAnswer(err error) bool {
-	if err == nil || r.ctx.Err() != nil {
-		return false
-	}
-	var de *dnsclient.Error
-	return errors.Is(err, ErrNoDNSAnswer) || errors.As(err, &de) && de.Timeout
+	return err != nil && r.ctx.Err() == nil && errors.Is(err, ErrNoDNSAnswer)
 }
 
 // notAsked fails the unanswered jobs without asking: no server answered
@@ -128,18 +121,13 @@ func (e *notAskedError) Error() string {
 func (e *notAskedError) Unwrap() error { return ErrNoDNSAnswer }
 
 // fromCache answers the jobs the resolver has cached and returns how many.
-// It reads the cache's clock once for the whole resolution, until a round
-// goes to the wire.
 func (r *resolution) fromCache(jobs []job) int {
-	if !r.cacheNowOK {
-		r.cacheNow, r.cacheNowOK = r.cr.Now(), true
-	}
 	n := 0
 	for i := range jobs {
 		if jobs[i].ans != nil {
 			continue
 		}
-		if a, ok := r.cr.LookupCached(jobs[i].name, jobs[i].qtype, r.cacheNow); ok {
+		if a, ok := r.cr.LookupCached(jobs[i].name, jobs[i].qtype); ok {
 			jobs[i].ans = a
 			n++
 		}
@@ -158,7 +146,7 @@ func (r *resolution) inferAbsent(jobs []job) int {
 	n := 0
 	for i := range jobs {
 		for _, a := range r.s.absent {
-			if dns.IsSubDomain(absentName(a), jobs[i].name) {
+			if isSubDomain(absentName(a), jobs[i].name) {
 				jobs[i].ans, jobs[i].under = a, a
 				n++
 				break
@@ -171,7 +159,7 @@ func (r *resolution) inferAbsent(jobs []job) int {
 // noteAbsent remembers the NXDOMAIN answers of jobs for inferAbsent.
 func (r *resolution) noteAbsent(jobs []job) {
 	for i := range jobs {
-		if a := jobs[i].ans; a != nil && jobs[i].under == nil && a.Rcode == dns.RcodeNameError {
+		if a := jobs[i].ans; a != nil && jobs[i].under == nil && a.NXDOMAIN {
 			r.s.absent = append(r.s.absent, a)
 		}
 	}
@@ -181,7 +169,7 @@ func (r *resolution) noteAbsent(jobs []job) {
 // name asked, or the target of the last CNAME followed, since the rcode
 // speaks of the last name in the chain (RFC 6604 §2); the names before it
 // exist, as CNAMEs.
-func absentName(a *dnsclient.Answer) string {
+func absentName(a *Answer) string {
 	if len(a.CNAMEs) > 0 {
 		return a.CNAMEs[len(a.CNAMEs)-1].Target
 	}
@@ -210,28 +198,20 @@ func (r *resolution) lookupOne(j *job) {
 
 // answer returns job i's answer when it has records. Otherwise it notes
 // why not (NXDOMAIN/NODATA, or a failure) for the error Locate returns.
-func (r *resolution) answer(i int) (*dnsclient.Answer, bool) {
+func (r *resolution) answer(i int) (*Answer, bool) {
 	j := &r.s.jobs[i]
 	switch {
 	case j.err != nil:
-		e := &Error{Name: j.name, Step: dns.TypeToString[j.qtype], Err: j.err}
-		if r.noDNSAnswer(j.err) && !errors.Is(j.err, ErrNoDNSAnswer) {
-			e.Err = fmt.Errorf("%w: %w", ErrNoDNSAnswer, j.err)
-		}
-		var de *dnsclient.Error
-		if errors.As(j.err, &de) {
-			e.Server = de.Server
-		}
-		r.fail(e)
+		r.fail(&Error{Name: j.name, Step: j.qtype.String(), Err: j.err})
 		return nil, false
 	case j.under != nil && r.notFound != nil:
 		return nil, false // not asked: the NXDOMAIN that settled it is the reason to report
 	case j.ans.NotFound():
 		cause := ErrNoRecords
-		if j.ans.Rcode == dns.RcodeNameError {
+		if j.ans.NXDOMAIN {
 			cause = ErrNXDOMAIN
 		}
-		r.notFound = &Error{Name: j.name, Step: dns.TypeToString[j.qtype], Server: j.ans.Server, NotFound: true, Err: cause}
+		r.notFound = &Error{Name: j.name, Step: j.qtype.String(), Server: j.ans.Server, NotFound: true, Err: cause}
 		return nil, false
 	}
 	return j.ans, true
@@ -261,22 +241,40 @@ func (r *resolution) trace() {
 
 // query describes job j for the trace.
 func (r *resolution) query(j *job) Query {
-	q := Query{Name: j.name, Type: dns.TypeToString[j.qtype], RTT: j.rtt, Notes: j.notes}
+	q := Query{Name: j.name, Type: j.qtype.String(), RTT: j.rtt, Notes: j.notes}
 	switch {
 	case j.err != nil:
 		q.Err = j.err.Error()
 		return q
 	case j.under != nil:
-		q.Rcode, q.TTL, q.Inferred = dns.RcodeToString[j.under.Rcode], j.under.TTL(j.at), absentName(j.under)
+		q.Rcode, q.TTL, q.Inferred = "NXDOMAIN", j.under.TTL(j.at), absentName(j.under)
 		return q
 	}
 	a := j.ans
-	q.Rcode, q.TTL, q.RTT, q.Cached, q.Server = dns.RcodeToString[a.Rcode], a.TTL(j.at), a.RTT, a.Cached, a.Server
-	for _, c := range a.CNAMEs {
-		q.Answers = append(q.Answers, c.String())
+	q.Rcode, q.TTL, q.RTT, q.Cached, q.Server = a.rcode(), a.TTL(j.at), a.RTT, a.Cached, a.Server
+	for i := range a.CNAMEs {
+		q.Answers = append(q.Answers, a.CNAMEs[i].String())
 	}
-	for _, rr := range a.Records {
-		q.Answers = append(q.Answers, rr.String())
+	for i := range a.NAPTR {
+		q.Answers = append(q.Answers, a.NAPTR[i].String())
+	}
+	for i := range a.SRV {
+		q.Answers = append(q.Answers, a.SRV[i].String())
+	}
+	for i := range a.Addrs {
+		q.Answers = append(q.Answers, a.Addrs[i].String())
 	}
 	return q
+}
+
+// isSubDomain reports whether child is parent or lies under it; both are
+// fully qualified, compared without regard to case.
+func isSubDomain(parent, child string) bool {
+	if parent == "." {
+		return true
+	}
+	if len(child) < len(parent) || !strings.EqualFold(child[len(child)-len(parent):], parent) {
+		return false
+	}
+	return len(child) == len(parent) || child[len(child)-len(parent)-1] == '.'
 }

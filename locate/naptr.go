@@ -2,12 +2,9 @@ package locate
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/miekg/dns"
 )
 
 // maxNAPTRChain bounds how many NAPTR lookups one resolution makes when
@@ -25,13 +22,13 @@ func (r *resolution) naptr(domain string) (used bool) {
 	r.s.visited = append(r.s.visited[:0], name)
 	for range maxNAPTRChain {
 		from := len(r.s.jobs)
-		ji := r.addJob(from, name, dns.TypeNAPTR)
+		ji := r.addJob(from, name, TypeNAPTR)
 		r.lookupAll(from)
 		a, ok := r.answer(ji)
 		if !ok {
 			return false
 		}
-		next, svcs := r.selectNAPTR(ji, name, a.Records, a.Expires)
+		next, svcs := r.selectNAPTR(ji, name, a.NAPTR, a.Expires)
 		if next == "" {
 			r.services(svcs)
 			return len(svcs) > 0
@@ -58,15 +55,14 @@ func (r *resolution) naptr(domain string) (used bool) {
 // and the rest let a client fail over to another transport the server
 // offers. When the first record kept is non-terminal (empty flags) it
 // returns the name to ask NAPTR for next instead of services.
-func (r *resolution) selectNAPTR(ji int, name string, rrs []dns.RR, expires time.Time) (next string, svcs []service) {
+func (r *resolution) selectNAPTR(ji int, name string, rrs []NAPTR, expires time.Time) (next string, svcs []service) {
 	ns := r.s.naptrs[:0]
-	for _, rr := range rrs {
-		if n, ok := rr.(*dns.NAPTR); ok {
-			if t, ok := r.usableNAPTR(n); ok {
-				ns = append(ns, naptrRec{n, t})
-			} else if !r.opts.NoTrace {
-				r.note(ji, "skipped %s: %s", naptrText(n), r.skipReason(n))
-			}
+	for i := range rrs {
+		n := &rrs[i]
+		if t, ok := r.usableNAPTR(n); ok {
+			ns = append(ns, naptrRec{n, t})
+		} else if !r.opts.NoTrace {
+			r.note(ji, "skipped NAPTR %s: %s", n.rdata(), r.skipReason(n))
 		}
 	}
 	byOrder := func(a, b naptrRec) int {
@@ -101,7 +97,7 @@ func (r *resolution) selectNAPTR(ji int, name string, rrs []dns.RR, expires time
 // naptrRec is a NAPTR record kept by selectNAPTR, with the transport of
 // its service.
 type naptrRec struct {
-	*dns.NAPTR
+	*NAPTR
 	transport Transport
 }
 
@@ -109,7 +105,7 @@ type naptrRec struct {
 // its service's transport: a SIP service over a transport it supports with
 // a terminal flag "S" or "A", or a non-terminal record (empty flags) whose
 // service is SIP's or empty.
-func (r *resolution) usableNAPTR(n *dns.NAPTR) (Transport, bool) {
+func (r *resolution) usableNAPTR(n *NAPTR) (Transport, bool) {
 	if n.Flags == "" {
 		if n.Service == "" {
 			return "", true
@@ -129,16 +125,16 @@ func (r *resolution) usableNAPTR(n *dns.NAPTR) (Transport, bool) {
 // replacement is ignored, and the trace says so: RFC 3403 §4.1 calls the
 // two "mutually exclusive", such a record "in error", and one that "SHOULD
 // be either ignored or an error returned".
-func (r *resolution) naptrTarget(ji int, name string, n *dns.NAPTR) (string, bool) {
+func (r *resolution) naptrTarget(ji int, name string, n *NAPTR) (string, bool) {
 	hasReplacement := n.Replacement != "" && n.Replacement != "."
 	if n.Regexp == "" {
 		return n.Replacement, hasReplacement
 	}
 	if hasReplacement {
-		r.note(ji, "ignored %s: both a regexp and a replacement (RFC 3403 §4.1: mutually exclusive)", naptrText(n))
+		r.note(ji, "ignored NAPTR %s: both a regexp and a replacement (RFC 3403 §4.1: mutually exclusive)", n.rdata())
 		return "", false
 	}
-	out, matched, err := applyNAPTRRegexp(unescapeString(n.Regexp), strings.TrimSuffix(name, "."))
+	out, matched, err := applyNAPTRRegexp(n.Regexp, strings.TrimSuffix(name, "."))
 	if err != nil {
 		r.fail(&Error{Name: name, Step: "NAPTR", Err: err})
 		return "", false
@@ -150,14 +146,7 @@ func (r *resolution) naptrTarget(ji int, name string, n *dns.NAPTR) (string, boo
 		r.fail(&Error{Name: name, Step: "NAPTR", Err: &regexpResultError{expr: n.Regexp, out: out, why: why}})
 		return "", false
 	}
-	return dns.Fqdn(out), true
-}
-
-// naptrText returns n's data as in a zone file, for the trace: NAPTR
-// order, preference, flags, service, regexp and replacement (miekg/dns
-// holds the strings in presentation form, escaped already).
-func naptrText(n *dns.NAPTR) string {
-	return fmt.Sprintf(`NAPTR %d %d "%s" "%s" "%s" %s`, n.Order, n.Preference, n.Flags, n.Service, n.Regexp, n.Replacement)
+	return fqdn(out), true
 }
 
 // regexpResultError says a NAPTR regexp rewrote the name into something
@@ -169,34 +158,6 @@ func (e *regexpResultError) Error() string {
 }
 
 func (e *regexpResultError) Unwrap() error { return errBadRegexp }
-
-// unescapeString returns the octets of a character-string that miekg/dns
-// holds in presentation form (RFC 1035 §5.1: "\X" is X, "\DDD" the octet
-// DDD), so that a regexp's backslashes reach the regexp as on the wire.
-func unescapeString(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 == len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+3 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) {
-			if v := int(s[i+1]-'0')*100 + int(s[i+2]-'0')*10 + int(s[i+3]-'0'); v < 256 {
-				b.WriteByte(byte(v))
-				i += 3
-				continue
-			}
-		}
-		i++
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func upper(c byte) byte {
 	if c >= 'a' && c <= 'z' {

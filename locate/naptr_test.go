@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/miekg/dns"
 )
 
 // FuzzLocateNAPTR feeds NAPTR records with arbitrary flags, service,
@@ -20,9 +18,8 @@ func FuzzLocateNAPTR(f *testing.F) {
 	f.Add("s", "sip+d2t", `!x!y!z`, ".")
 	f.Fuzz(func(t *testing.T, flags, service, regexp, replacement string) {
 		r := newFake(guideZone[2:]...)
-		n := &dns.NAPTR{Hdr: dns.RR_Header{Name: "example.com.", Rrtype: dns.TypeNAPTR, Class: dns.ClassINET, Ttl: 60},
-			Order: 10, Preference: 10, Flags: flags, Service: service, Regexp: regexp, Replacement: replacement}
-		r.zone[qkey{"example.com.", dns.TypeNAPTR}] = []dns.RR{n}
+		n := NAPTR{Name: "example.com.", TTL: 60, Order: 10, Preference: 10, Flags: flags, Service: service, Regexp: regexp, Replacement: replacement}
+		r.zone[qkey{"example.com.", TypeNAPTR}] = &Answer{NAPTR: []NAPTR{n}}
 		r.names["example.com."] = true
 		res, err := newTestLocator(r).Locate(context.Background(), "sips:example.com", Options{Transports: []Transport{UDP, TCP, TLS}})
 		var le *Error

@@ -53,22 +53,6 @@ func TestApplyNAPTRRegexp(t *testing.T) {
 	}
 }
 
-func TestUnescapeString(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{in: `plain`, want: `plain`},
-		{in: `a\\1`, want: `a\1`},
-		{in: `\"q\"`, want: `"q"`},
-		{in: `\033x`, want: "\x21x"},
-		{in: `\999`, want: `999`},
-		{in: `end\`, want: `end\`},
-	}
-	for _, tt := range tests {
-		if got := unescapeString(tt.in); got != tt.want {
-			t.Errorf("unescapeString(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // FuzzNAPTRRegexp checks that a NAPTR regexp of any content never panics,
 // that errors wrap errBadRegexp, and that a non-match returns nothing.
 func FuzzNAPTRRegexp(f *testing.F) {

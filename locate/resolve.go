@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"strings"
 	"time"
-
-	"github.com/miekg/dns"
-	"github.com/siplocate/siplocate/dnsclient"
 )
 
 // ErrNoTransport means the URI asks for a transport the client does not
@@ -27,9 +25,6 @@ type resolution struct {
 	res    *Result
 	s      *scratch
 
-	cacheNow   time.Time // the cache's clock, read once for the rounds answered from it
-	cacheNowOK bool      // cacheNow is current: no round has gone to the wire since
-
 	failed      error  // the first lookup that failed (not NXDOMAIN/NODATA)
 	notFound    error  // the last NXDOMAIN/NODATA
 	unavailable error  // an SRV RRset of "." targets
@@ -38,29 +33,48 @@ type resolution struct {
 	noAnswer    string // "TYPE name" of the first question no DNS server answered; nothing is asked after it
 }
 
-// scratch is the working space of a resolution, kept in the Result so
-// that LocateInto reuses it.
+// scratch is the working space of a resolution, pooled by the Locator so
+// that a cached Locate allocates only what it returns.
 type scratch struct {
 	r       resolution // lives here so that it does not escape per call
+	res     Result     // the targets and trace as they are found
 	uri     string     // the last URI parsed, and the result
 	parsed  URI
 	jobs    []job
 	svcs    []service
 	hosts   []host
-	srvs    []*dns.SRV
+	srvs    []*SRV
 	naptrs  []naptrRec
 	visited []string
-	absent  []*dnsclient.Answer // NXDOMAIN answers of this resolution (RFC 8020)
-	fqdn    [2]string           // the last domain and its fully qualified form
+	absent  []*Answer // NXDOMAIN answers of this resolution (RFC 8020)
+	fqdn    [2]string // the last domain and its fully qualified form
 }
 
+// parse returns uri parsed, from the last call when it is the same URI.
+func (s *scratch) parse(uri string) (URI, error) {
+	if s.uri == uri && uri != "" {
+		return s.parsed, nil
+	}
+	u, err := ParseURI(uri)
+	if err == nil {
+		s.uri, s.parsed = uri, u
+	}
+	return u, err
+}
+
+// reset empties s for the next resolution, keeping its slices' storage
+// and dropping every reference to this one's answers and caller.
 func (s *scratch) reset() {
+	s.r = resolution{}
+	clear(s.res.Targets)
+	clear(s.res.Queries)
 	clear(s.jobs)
 	clear(s.svcs)
 	clear(s.hosts)
 	clear(s.srvs)
 	clear(s.naptrs)
 	clear(s.absent)
+	s.res.Targets, s.res.Queries = s.res.Targets[:0], s.res.Queries[:0]
 	s.jobs, s.svcs, s.hosts, s.srvs, s.naptrs = s.jobs[:0], s.svcs[:0], s.hosts[:0], s.srvs[:0], s.naptrs[:0]
 	s.visited, s.absent = s.visited[:0], s.absent[:0]
 }
@@ -69,9 +83,17 @@ func (s *scratch) reset() {
 // locating the same domain again does not allocate.
 func (s *scratch) fqdnOf(name string) string {
 	if s.fqdn[0] != name {
-		s.fqdn = [2]string{name, dns.Fqdn(name)}
+		s.fqdn = [2]string{name, fqdn(name)}
 	}
 	return s.fqdn[1]
+}
+
+// fqdn returns name with a trailing dot.
+func fqdn(name string) string {
+	if strings.HasSuffix(name, ".") {
+		return name
+	}
+	return name + "."
 }
 
 // run resolves r.uri as Options.Mode and RFC 3263 §4 say.

@@ -3,8 +3,6 @@ package locate
 import (
 	"cmp"
 	"slices"
-
-	"github.com/miekg/dns"
 )
 
 // intner is the part of *rand.Rand (math/rand/v2) the SRV order needs.
@@ -13,7 +11,7 @@ type intner interface{ IntN(n int) int }
 // orderSRV reorders rrs in place as RFC 2782 "Usage rules" say: by
 // priority, lowest first; within one priority, by weighted random
 // selection (shuffleByWeight).
-func orderSRV(rrs []*dns.SRV, r intner) {
+func orderSRV(rrs []*SRV, r intner) {
 	sortByPriority(rrs)
 	for i := 0; i < len(rrs); {
 		j := i + 1
@@ -26,8 +24,8 @@ func orderSRV(rrs []*dns.SRV, r intner) {
 }
 
 // sortByPriority sorts rrs by priority, keeping the order of equals.
-func sortByPriority(rrs []*dns.SRV) {
-	byPriority := func(a, b *dns.SRV) int { return cmp.Compare(a.Priority, b.Priority) }
+func sortByPriority(rrs []*SRV) {
+	byPriority := func(a, b *SRV) int { return cmp.Compare(a.Priority, b.Priority) }
 	if !slices.IsSortedFunc(rrs, byPriority) { // servers often list them in order already
 		slices.SortStableFunc(rrs, byPriority)
 	}
@@ -35,7 +33,7 @@ func sortByPriority(rrs []*dns.SRV) {
 
 // sharedPriority reports whether two records of rrs, sorted by priority,
 // have the same priority, so that ordering them takes random draws.
-func sharedPriority(rrs []*dns.SRV) bool {
+func sharedPriority(rrs []*SRV) bool {
 	for i := 1; i < len(rrs); i++ {
 		if rrs[i].Priority == rrs[i-1].Priority {
 			return true
@@ -62,7 +60,7 @@ func sharedPriority(rrs []*dns.SRV) bool {
 // against at least 1/(sum+1), equal only for one weight-0 record beside
 // a weight of 1. With every weight 0 the order is uniformly random.
 // See STYLE.md §6 "Copy-pasted algorithms".
-func shuffleByWeight(rrs []*dns.SRV, r intner) {
+func shuffleByWeight(rrs []*SRV, r intner) {
 	sum, zeros := 0, 0
 	for _, rr := range rrs {
 		sum += int(rr.Weight)
@@ -85,7 +83,7 @@ func shuffleByWeight(rrs []*dns.SRV, r intner) {
 // pickWeighted returns the index in rrs of the record to take next, as
 // shuffleByWeight says; sum is the records' total weight and zeros how
 // many have weight 0.
-func pickWeighted(rrs []*dns.SRV, sum, zeros int, r intner) int {
+func pickWeighted(rrs []*SRV, sum, zeros int, r intner) int {
 	var n int
 	switch {
 	case zeros == 0:
@@ -106,7 +104,7 @@ func pickWeighted(rrs []*dns.SRV, sum, zeros int, r intner) int {
 }
 
 // nthZero returns the index of the k-th (from 0) weight-0 record in rrs.
-func nthZero(rrs []*dns.SRV, k int) int {
+func nthZero(rrs []*SRV, k int) int {
 	for j, rr := range rrs {
 		if rr.Weight == 0 {
 			if k == 0 {
@@ -122,12 +120,12 @@ func nthZero(rrs []*dns.SRV, k int) int {
 // decidedly not available at this domain" (RFC 2782): its only record has
 // target ".". An RRset whose records all have target "." is read the same
 // way; a "." among other targets is skipped.
-func decidedlyUnavailable(rrs []dns.RR) bool {
+func decidedlyUnavailable(rrs []SRV) bool {
 	if len(rrs) == 0 {
 		return false
 	}
-	for _, rr := range rrs {
-		if srv, ok := rr.(*dns.SRV); !ok || srv.Target != "." {
+	for i := range rrs {
+		if rrs[i].Target != "." {
 			return false
 		}
 	}

@@ -5,19 +5,29 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/miekg/dns"
 	"github.com/siplocate/siplocate/internal/dnstest"
 )
 
-func srvs(lines ...string) []*dns.SRV {
-	var out []*dns.SRV
+func srvs(lines ...string) []*SRV {
+	var out []*SRV
 	for _, rr := range dnstest.RRs(lines...) {
-		out = append(out, rr.(*dns.SRV))
+		var a Answer
+		addRR(&a, rr)
+		out = append(out, &a.SRV[0])
 	}
 	return out
 }
 
-func targets(rrs []*dns.SRV) []string {
+// srvSet returns the SRV RRset of lines, as an Answer holds it.
+func srvSet(lines ...string) []SRV {
+	var out []SRV
+	for _, s := range srvs(lines...) {
+		out = append(out, *s)
+	}
+	return out
+}
+
+func targets(rrs []*SRV) []string {
 	var out []string
 	for _, s := range rrs {
 		out = append(out, s.Target)
@@ -55,12 +65,12 @@ func TestShuffleByWeightChiSquare(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(42, 2782))
-			base := make([]*dns.SRV, len(tt.weights))
+			base := make([]*SRV, len(tt.weights))
 			for i, w := range tt.weights {
-				base[i] = &dns.SRV{Weight: w, Target: string(rune('a'+i)) + "."}
+				base[i] = &SRV{Weight: w, Target: string(rune('a'+i)) + "."}
 			}
 			counts := map[string]int{}
-			rrs := make([]*dns.SRV, len(base))
+			rrs := make([]*SRV, len(base))
 			for range tt.draws {
 				copy(rrs, base)
 				shuffleByWeight(rrs, r)
@@ -83,7 +93,7 @@ func TestShuffleByWeightChiSquare(t *testing.T) {
 // expectedFirst returns the probability of each record being picked first,
 // computed independently of shuffleByWeight: weight w has w chances, and
 // the weight-0 records together one chance, shared equally.
-func expectedFirst(rrs []*dns.SRV) map[string]float64 {
+func expectedFirst(rrs []*SRV) map[string]float64 {
 	sum, zeros := 0, 0
 	for _, s := range rrs {
 		sum += int(s.Weight)
@@ -115,10 +125,10 @@ func TestShuffleByWeightZeroNeverPreferred(t *testing.T) {
 		const draws = 20_000
 		r := rand.New(rand.NewPCG(9, 9))
 		counts := make([]int, len(weights))
-		rrs := make([]*dns.SRV, len(weights))
+		rrs := make([]*SRV, len(weights))
 		for range draws {
 			for i, w := range weights {
-				rrs[i] = &dns.SRV{Weight: w, Target: string(rune('a'+i)) + "."}
+				rrs[i] = &SRV{Weight: w, Target: string(rune('a'+i)) + "."}
 			}
 			shuffleByWeight(rrs, r)
 			counts[rrs[0].Target[0]-'a']++
@@ -173,12 +183,12 @@ func TestOrderSRV(t *testing.T) {
 func TestDecidedlyUnavailable(t *testing.T) {
 	tests := []struct {
 		name string
-		rrs  []dns.RR
+		rrs  []SRV
 		want bool
 	}{
-		{name: "single dot", rrs: dnstest.RRs(`_sip._udp.x. 60 IN SRV 0 0 0 .`), want: true},
-		{name: "all dots", rrs: dnstest.RRs(`_sip._udp.x. 60 IN SRV 0 0 0 .`, `_sip._udp.x. 60 IN SRV 1 0 0 .`), want: true},
-		{name: "dot among others", rrs: dnstest.RRs(`_sip._udp.x. 60 IN SRV 0 0 0 .`, `_sip._udp.x. 60 IN SRV 0 0 5060 a.x.`)},
+		{name: "single dot", rrs: srvSet(`_sip._udp.x. 60 IN SRV 0 0 0 .`), want: true},
+		{name: "all dots", rrs: srvSet(`_sip._udp.x. 60 IN SRV 0 0 0 .`, `_sip._udp.x. 60 IN SRV 1 0 0 .`), want: true},
+		{name: "dot among others", rrs: srvSet(`_sip._udp.x. 60 IN SRV 0 0 0 .`, `_sip._udp.x. 60 IN SRV 0 0 5060 a.x.`)},
 		{name: "empty"},
 	}
 	for _, tt := range tests {

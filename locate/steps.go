@@ -4,9 +4,6 @@ import (
 	"net/netip"
 	"strings"
 	"time"
-
-	"github.com/miekg/dns"
-	"github.com/siplocate/siplocate/dnsclient"
 )
 
 // service is one way to reach the domain found by NAPTR, or one transport
@@ -16,7 +13,7 @@ type service struct {
 	transport Transport
 	flag      byte   // 'S' or 'A', as the NAPTR flags (RFC 3404 §4.3)
 	name      string // fully qualified
-	naptr     *dns.NAPTR
+	naptr     *NAPTR
 	expires   time.Time
 	job       int
 }
@@ -29,8 +26,8 @@ type host struct {
 	prio      uint16
 	weight    uint16
 	expires   time.Time
-	naptr     *dns.NAPTR
-	srv       *dns.SRV
+	naptr     *NAPTR
+	srv       *SRV
 	srvJob    int    // the SRV lookup srv came from, for its notes
 	jobs      [2]int // address lookups in family order; -1 for none
 }
@@ -47,7 +44,7 @@ type host struct {
 func (r *resolution) srvThenAddress(domain string, ts []Transport) {
 	svcs := r.s.svcs[:0]
 	for _, t := range ts {
-		if p := srvPrefix(t); p != "" && !r.asked(p+domain, dns.TypeSRV) {
+		if p := srvPrefix(t); p != "" && !r.asked(p+domain, TypeSRV) {
 			svcs = append(svcs, service{transport: t, flag: 'S', name: p + domain})
 		}
 	}
@@ -61,7 +58,7 @@ func (r *resolution) srvThenAddress(domain string, ts []Transport) {
 // asked reports whether this resolution asked (name, qtype) already: after
 // NAPTR records that led nowhere, the SRV step does not ask again what
 // they did.
-func (r *resolution) asked(name string, qtype uint16) bool {
+func (r *resolution) asked(name string, qtype Type) bool {
 	for i := range r.s.jobs {
 		if j := &r.s.jobs[i]; j.qtype == qtype && strings.EqualFold(j.name, name) {
 			return true
@@ -84,7 +81,7 @@ func (r *resolution) services(svcs []service) {
 	from := len(r.s.jobs)
 	for i := range svcs {
 		if svcs[i].flag == 'S' {
-			svcs[i].job = r.addJob(from, svcs[i].name, dns.TypeSRV)
+			svcs[i].job = r.addJob(from, svcs[i].name, TypeSRV)
 		}
 	}
 	r.lookupAll(from)
@@ -110,16 +107,14 @@ func (r *resolution) hostsOf(hosts []host, sv *service) []host {
 		}
 		return hosts
 	}
-	if decidedlyUnavailable(a.Records) {
+	if decidedlyUnavailable(a.SRV) {
 		r.note(sv.job, `every target is ".": the service is decidedly not available (RFC 2782); no address fallback`)
 		r.unavailable = &Error{Name: sv.name, Step: "SRV", Server: a.Server, NotFound: true, Err: ErrNotAvailable}
 		return hosts
 	}
 	srvs := r.s.srvs[:0]
-	for _, rr := range a.Records {
-		s, ok := rr.(*dns.SRV)
-		switch {
-		case !ok:
+	for i := range a.SRV {
+		switch s := &a.SRV[i]; {
 		case s.Target == ".":
 			r.note(sv.job, `skipped SRV %d %d %d .: target "." among other targets (RFC 2782)`, s.Priority, s.Weight, s.Port)
 		default:
@@ -180,7 +175,7 @@ func (r *resolution) addresses(hosts []host) {
 }
 
 // families returns the address types to ask for, in order.
-func (r *resolution) families() []uint16 {
+func (r *resolution) families() []Type {
 	switch r.opts.Family {
 	case PreferIPv6:
 		return familyOrder[1:3]
@@ -192,20 +187,14 @@ func (r *resolution) families() []uint16 {
 	return familyOrder[0:2]
 }
 
-var familyOrder = [3]uint16{dns.TypeA, dns.TypeAAAA, dns.TypeA}
+var familyOrder = [3]Type{TypeA, TypeAAAA, TypeA}
 
 // addressTargets appends a target for each address record in a, the
 // answer of job ji.
-func (r *resolution) addressTargets(h *host, a *dnsclient.Answer, ji int) {
+func (r *resolution) addressTargets(h *host, a *Answer, ji int) {
 	expires := earliest(h.expires, a.Expires)
-	for _, rr := range a.Records {
-		var ip netip.Addr
-		switch rr := rr.(type) {
-		case *dns.A:
-			ip, _ = netip.AddrFromSlice(rr.A.To4())
-		case *dns.AAAA:
-			ip, _ = netip.AddrFromSlice(rr.AAAA.To16())
-		}
+	for i := range a.Addrs {
+		ip := a.Addrs[i].IP
 		if !ip.IsValid() {
 			continue
 		}
@@ -215,7 +204,7 @@ func (r *resolution) addressTargets(h *host, a *dnsclient.Answer, ji int) {
 		}
 		t := r.addTarget(h, ip, expires)
 		if !r.opts.NoTrace {
-			t.Records = r.records(h, a, rr)
+			t.Records = r.records(h, a, &a.Addrs[i])
 		}
 	}
 }
@@ -247,7 +236,7 @@ func (r *resolution) addTarget(h *host, ip netip.Addr, expires time.Time) *Targe
 }
 
 // records returns the zone text of the records that led to a target.
-func (r *resolution) records(h *host, a *dnsclient.Answer, addr dns.RR) []string {
+func (r *resolution) records(h *host, a *Answer, addr *Addr) []string {
 	out := make([]string, 0, 3+len(a.CNAMEs))
 	if h.naptr != nil {
 		out = append(out, h.naptr.String())
@@ -255,8 +244,8 @@ func (r *resolution) records(h *host, a *dnsclient.Answer, addr dns.RR) []string
 	if h.srv != nil {
 		out = append(out, h.srv.String())
 	}
-	for _, c := range a.CNAMEs {
-		out = append(out, c.String())
+	for i := range a.CNAMEs {
+		out = append(out, a.CNAMEs[i].String())
 	}
 	return append(out, addr.String())
 }

@@ -105,8 +105,6 @@ type Query struct {
 type Result struct {
 	Targets []Target
 	Queries []Query // empty when Options.NoTrace is set
-
-	s *scratch // reused by LocateInto
 }
 
 // TLSSCTP is TLS over SCTP (RFC 4168), the transport of NAPTR service
@@ -130,19 +128,4 @@ func (t Transport) DefaultPort() uint16 {
 		return 80
 	}
 	return 5060
-}
-
-// reset empties r for reuse, keeping its slices' storage.
-func (r *Result) reset() {
-	clear(r.Targets)
-	clear(r.Queries)
-	r.Targets, r.Queries = r.Targets[:0], r.Queries[:0]
-}
-
-// scratch returns r's scratch space, made on first use.
-func (r *Result) scratch() *scratch {
-	if r.s == nil {
-		r.s = new(scratch)
-	}
-	return r.s
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/siplocate/siplocate/internal/kamailiotest"
 	"github.com/siplocate/siplocate/internal/testenv"
 	"github.com/siplocate/siplocate/locate"
+	"github.com/siplocate/siplocate/locatedns"
 )
 
 // The guide's lab on loopback: Kamailio primary on 127.0.0.13, backup on
@@ -68,7 +69,7 @@ func startBackupLab(t *testing.T) *lab {
 	}
 	return &lab{
 		backup:  kamailiotest.Start(t, kamailiotest.Config{Addr: labBackup, Port: 5060, Users: labUsers, MinExpires: 5}),
-		locator: &locate.Locator{Resolver: client},
+		locator: &locate.Locator{Resolver: locatedns.New(client)},
 	}
 }
 

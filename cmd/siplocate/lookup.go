@@ -19,6 +19,7 @@ import (
 
 	"github.com/siplocate/siplocate/dnsclient"
 	"github.com/siplocate/siplocate/locate"
+	"github.com/siplocate/siplocate/locatedns"
 )
 
 // lookupFlags are the flags of `siplocate lookup`.
@@ -123,7 +124,7 @@ func (f *lookupFlags) run(ctx context.Context, g *globals, uri string) error {
 	}
 	l := &locate.Locator{}
 	if client != nil {
-		l.Resolver = client
+		l.Resolver = locatedns.New(client)
 	}
 	res, lerr := l.Locate(ctx, uri, opts)
 	if errors.Is(lerr, locate.ErrBadURI) || errors.Is(lerr, locate.ErrNoTransport) {

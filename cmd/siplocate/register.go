@@ -12,6 +12,7 @@ import (
 
 	"github.com/siplocate/siplocate/dnsclient"
 	"github.com/siplocate/siplocate/locate"
+	"github.com/siplocate/siplocate/locatedns"
 	"github.com/siplocate/siplocate/register"
 )
 
@@ -117,7 +118,7 @@ func (f *registerFlags) run(ctx context.Context, g *globals, fl *pflag.FlagSet) 
 	}
 	loc := &locate.Locator{}
 	if client != nil {
-		loc.Resolver = client
+		loc.Resolver = locatedns.New(client)
 	}
 	out := newTimeline(g.stdout, f.json, time.Now())
 	obs := []func(register.Event){out.print}
