@@ -33,6 +33,15 @@ type Config struct {
 	ReloadInterval time.Duration  // how often to look for changed zone files; 0: never
 	Logger         *slog.Logger   // nil: silent
 
+	// MaxTCPConns caps the TCP connections held at once; over it a new one
+	// is closed as soon as it is accepted. Zero means DefaultMaxTCPConns.
+	// It is lowered to leave 64 descriptors of RLIMIT_NOFILE free, so that
+	// a reload can still open its files when the connections are all taken.
+	MaxTCPConns int
+	// MaxTCPConnsPerIP caps the TCP connections from one IP address; zero
+	// means DefaultMaxTCPConnsPerIP.
+	MaxTCPConnsPerIP int
+
 	// now, notifyRetry, tick, singleUDP and read are for tests; tick
 	// replaces the ReloadInterval ticker, singleUDP takes the portable UDP
 	// path (singleConn) that systems other than Linux use, read replaces
@@ -97,6 +106,7 @@ type Server struct {
 
 	udp    []*udpSocket
 	tcp    *dns.Server
+	tcpLn  *tcpLimiter
 	tcpSt  stats
 	ctx    context.Context
 	cancel context.CancelFunc

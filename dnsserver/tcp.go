@@ -8,7 +8,8 @@ import (
 )
 
 // listenTCP listens on the UDP sockets' address (the same port when the
-// configured one was 0) and serves it with miekg's server.
+// configured one was 0) and serves it with miekg's server, through a
+// listener that caps the connections and backs off failed accepts.
 func (s *Server) listenTCP() error {
 	addr := s.Addr().String()
 	ln, err := net.Listen("tcp", addr)
@@ -16,8 +17,9 @@ func (s *Server) listenTCP() error {
 		return fmt.Errorf("dns server: listen tcp %s: %w", addr, err)
 	}
 	started := make(chan struct{})
+	s.tcpLn = newTCPLimiter(ln, s.cfg.maxTCPConns(), s.cfg.maxTCPConnsPerIP(), s.log)
 	s.tcp = &dns.Server{
-		Listener:      ln,
+		Listener:      s.tcpLn,
 		Handler:       dns.HandlerFunc(s.serveTCP),
 		TsigSecret:    s.cfg.tsigSecrets(),
 		MsgAcceptFunc: acceptQueries,

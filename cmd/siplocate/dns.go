@@ -39,6 +39,8 @@ type serveFlags struct {
 	metrics        string
 	reloadInterval time.Duration
 	reusePort      int
+	maxTCP         int
+	maxTCPPerIP    int
 }
 
 func newDNSServeCmd(g *globals) *cobra.Command {
@@ -72,6 +74,8 @@ NOTIFY after each load and may transfer the zones (AXFR) when
 	fl.StringVar(&f.metrics, "metrics", "", "serve Prometheus metrics on this address (/metrics)")
 	fl.DurationVar(&f.reloadInterval, "reload-interval", 2*time.Second, "how often to look for changed zone files (0: never)")
 	fl.IntVar(&f.reusePort, "reuseport", 0, "UDP sockets sharing the address (0: one per usable CPU)")
+	fl.IntVar(&f.maxTCP, "tcp-max-conns", dnsserver.DefaultMaxTCPConns, "TCP connections held at once, at most the descriptor limit less 64; more are closed at once")
+	fl.IntVar(&f.maxTCPPerIP, "tcp-max-conns-per-ip", dnsserver.DefaultMaxTCPConnsPerIP, "TCP connections held from one IP address")
 	_ = cmd.MarkFlagRequired("zone")
 	return cmd
 }
@@ -81,6 +85,7 @@ func (f *serveFlags) config() (dnsserver.Config, error) {
 	cfg := dnsserver.Config{
 		Zones: f.zones, Addr: f.listen, Notify: f.notify,
 		ReloadInterval: f.reloadInterval, ReusePort: f.reusePort,
+		MaxTCPConns: f.maxTCP, MaxTCPConnsPerIP: f.maxTCPPerIP,
 	}
 	if _, _, err := net.SplitHostPort(f.listen); err != nil {
 		return cfg, fmt.Errorf("--listen %q: %w", f.listen, err)
