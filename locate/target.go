@@ -2,6 +2,8 @@ package locate
 
 import (
 	"net/netip"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -79,6 +81,22 @@ type Target struct {
 
 // AddrPort returns the target's address and port together.
 func (t Target) AddrPort() netip.AddrPort { return netip.AddrPortFrom(t.Addr, t.Port) }
+
+// String returns the target as the CLI, the demo and the logs show it:
+// "udp 192.0.2.1:5060 (sip1.example.com)", without the host when there is
+// none or it is the address itself. A host with octets outside printable
+// ASCII is quoted, so that no control character reaches a terminal raw.
+func (t Target) String() string {
+	s := string(t.Transport) + " " + t.AddrPort().String()
+	if t.Host == "" || t.Host == t.Addr.String() {
+		return s
+	}
+	host := t.Host
+	if strings.IndexFunc(host, func(r rune) bool { return r < ' ' || r > '~' }) >= 0 {
+		host = strconv.QuoteToASCII(host)
+	}
+	return s + " (" + host + ")"
+}
 
 // Query is one DNS question asked (or answered from the cache) while locating.
 type Query struct {

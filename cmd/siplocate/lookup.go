@@ -287,10 +287,9 @@ func rcodeText(q locate.Query) string {
 func writeTargets(w io.Writer, ts []locate.Target, trace bool) {
 	var table bytes.Buffer
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\ttransport\taddress\tport\thost\tpriority\tweight\tttl")
+	fmt.Fprintln(tw, "#\ttarget\tpriority\tweight\tttl")
 	for i, t := range ts {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%d\t%d\t%s\n", i+1, t.Transport, t.Addr, t.Port, orDash(t.Host),
-			t.Priority, t.Weight, ttlOf(t.Expires))
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\n", i+1, t, t.Priority, t.Weight, ttlOf(t.Expires))
 	}
 	tw.Flush() //nolint:errcheck // writes to a buffer
 	rows := strings.SplitAfter(table.String(), "\n")
@@ -332,13 +331,6 @@ func ttlSeconds(d time.Duration) int64 {
 
 func millis(d time.Duration) string {
 	return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // errWriter remembers the first write error so printing code stays flat.
