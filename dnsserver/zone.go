@@ -86,8 +86,9 @@ func buildZone(f *zonefile.File) (*Zone, error) {
 		return nil, fmt.Errorf("load zone: %w", faults[0])
 	}
 	z := &Zone{Origin: f.Apex, Files: f.Files, nodes: map[string]*node{}}
+	seen := dups{}
 	for _, rec := range f.Records {
-		z.add(rec.RR)
+		z.add(rec.RR, seen)
 	}
 	z.SOA = z.nodes[z.Origin].sets[dns.TypeSOA][0].(*dns.SOA)
 	z.Findings = zonecheck.CheckFile(f).Findings
@@ -96,19 +97,34 @@ func buildZone(f *zonefile.File) (*Zone, error) {
 
 // add puts one record into the zone, with its owner in lower case.
 // Duplicate records are dropped: an RRset is a set (RFC 2181 §5).
-func (z *Zone) add(rr dns.RR) {
+func (z *Zone) add(rr dns.RR, seen dups) {
 	rr = dns.Copy(rr)
 	h := rr.Header()
 	h.Name = dns.CanonicalName(h.Name)
-	n := z.ensure(h.Name)
-	set := n.sets[h.Rrtype]
-	if slices.ContainsFunc(set, func(o dns.RR) bool { return dns.IsDuplicate(o, rr) }) {
+	if !seen.add(rr) {
 		return
 	}
-	n.sets[h.Rrtype] = append(set, rr)
+	n := z.ensure(h.Name)
+	n.sets[h.Rrtype] = append(n.sets[h.Rrtype], rr)
 	if h.Rrtype != dns.TypeSOA {
 		z.rrs = append(z.rrs, rr)
 	}
+}
+
+// dups finds copies of records already added: candidates by their text in
+// lower case without the TTL, confirmed with dns.IsDuplicate. Comparing a
+// record with its whole RRset instead is quadratic in the RRset's size.
+type dups map[string][]dns.RR
+
+// add reports whether rr is new, and remembers it.
+func (d dups) add(rr dns.RR) bool {
+	h := rr.Header()
+	key := h.Name + " " + dns.Type(h.Rrtype).String() + " " + strings.ToLower(strings.TrimPrefix(rr.String(), h.String()))
+	if slices.ContainsFunc(d[key], func(o dns.RR) bool { return dns.IsDuplicate(o, rr) }) {
+		return false
+	}
+	d[key] = append(d[key], rr)
+	return true
 }
 
 // ensure returns the node for name, creating it and the empty non-terminals

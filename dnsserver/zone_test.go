@@ -2,8 +2,11 @@ package dnsserver
 
 import (
 	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,5 +140,46 @@ func TestParseZoneRefusesInclude(t *testing.T) {
 	_, err := ParseZone(strings.NewReader(zoneHead+"$INCLUDE /etc/passwd\n"), "z", "")
 	if err == nil || !strings.Contains(err.Error(), "not allowed") {
 		t.Fatalf("error %v, want $INCLUDE refused", err)
+	}
+}
+
+// TestLoadZoneLargeRRsets loads RRsets of 65,535 records, which took
+// minutes when each record was compared with its whole RRset (for
+// duplicates) and with every CNAME at its name (for the CNAME rule).
+func TestLoadZoneLargeRRsets(t *testing.T) {
+	z, err := ParseZone(strings.NewReader(zoneHead+"$GENERATE 1-65535 big TXT $\n$GENERATE 1-65535 same TXT x\n"), "big.zone", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := z.Len(), 3+65535+1; got != want {
+		t.Errorf("records %d, want %d: 65,535 distinct TXT and one of 65,535 copies", got, want)
+	}
+	_, err = ParseZone(strings.NewReader(zoneHead+"$GENERATE 1-65535 alias CNAME t$\n"), "big.zone", "")
+	checkLoadError(t, err, ErrCNAMEAndMore, "big.zone", 6)
+}
+
+// TestZoneFindings checks that a zone that loads carries what `dns check`
+// says about it, and that loading logs the zone, then each finding.
+func TestZoneFindings(t *testing.T) {
+	z, err := ParseZone(strings.NewReader(zoneHead+"_sip._udp 10 SRV 10 0 5060 nowhere\n"), "f.zone", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range z.Findings {
+		got = append(got, fmt.Sprintf("%d %s %s", f.Line, f.Severity, f.Check))
+	}
+	if want := []string{"6 error srv-target-no-address", "6 warning ttl-low"}; !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+	rec := newRecordHandler()
+	z.logLoaded(slog.New(rec))
+	var logged []string
+	for _, r := range *rec.records {
+		logged = append(logged, r.Level.String()+" "+r.Message)
+	}
+	want := []string{"INFO serving example.com serial 1, 4 records", "WARN zone check: error", "WARN zone check: warning"}
+	if !slices.Equal(logged, want) {
+		t.Errorf("logged %q, want %q", logged, want)
 	}
 }

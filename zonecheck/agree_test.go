@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/siplocate/siplocate/dnsserver"
@@ -107,4 +108,36 @@ func TestServeRefusalIsCheckError(t *testing.T) {
 			t.Errorf("dns serve refuses %s:%d: %s\ndns check has no such error; it has %+v", want.file, want.line, want.reason, errs)
 		})
 	}
+}
+
+// FuzzServeAgreesWithCheck holds the rule of TestServeRefusalIsCheckError
+// for arbitrary zone text without $INCLUDE (ParseZone refuses it, Check
+// reads it from the disk).
+func FuzzServeAgreesWithCheck(f *testing.F) {
+	f.Add("$ORIGIN example.com.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n NS ns1\nns1 A 192.0.2.1\nwww CNAME ns1\nwww A 192.0.2.2\n")
+	f.Add("$ORIGIN example.com.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n NS ns1\nx CH TXT y\nz.example.net. A 192.0.2.1\n")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, text string) {
+		if strings.Contains(strings.ToUpper(text), "$INCLUDE") {
+			return
+		}
+		_, serr := dnsserver.ParseZone(strings.NewReader(text), "f.zone", "example.com.")
+		rep, cerr := zonecheck.Check(strings.NewReader(text), "f.zone", "example.com.")
+		if serr == nil {
+			return
+		}
+		want := serveFault(t, serr)
+		if cerr != nil {
+			if got := serveFault(t, cerr); got != want {
+				t.Fatalf("serve refuses with %+v, check with %+v", want, got)
+			}
+			return
+		}
+		for _, fd := range rep.Findings {
+			if fd.Severity == zonecheck.Error && (fault{file: abs(t, fd.File), line: fd.Line, reason: fd.Message}) == want {
+				return
+			}
+		}
+		t.Fatalf("serve refuses with %+v; check's findings %v", want, rep.Findings)
+	})
 }

@@ -102,6 +102,9 @@ func (c *faults) cname(r *Record, name string) {
 		o = &owner{}
 		c.owners[name] = o
 	}
+	if o.fault {
+		return // reported once; o.cnames stays at one or two records
+	}
 	var err error
 	switch {
 	case t != dns.TypeCNAME:
@@ -121,7 +124,7 @@ func (c *faults) cname(r *Record, name string) {
 	if t == dns.TypeCNAME {
 		o.cnames = append(o.cnames, r.RR)
 	}
-	if err != nil && !o.fault {
+	if err != nil {
 		o.fault = true
 		c.add(r, RuleCNAMEAndOther, err)
 	}
