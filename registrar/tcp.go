@@ -1,7 +1,6 @@
 package registrar
 
 import (
-	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -37,17 +36,19 @@ type tcpConns struct {
 	log        *slog.Logger
 	stats      *counters
 
+	warnings rateLog // the warnings of a flood: one a minute of each
+
 	mu      sync.Mutex
 	byAddr  map[string]*trackedConn // remote host:port
 	byIP    map[string]int
-	atCap   bool          // the last connection was refused; logged once
 	freed   chan struct{} // a connection closed: a failed accept may now work
 	onClose func()        // tests: called after each close
 }
 
 func newTCPConns(cfg *Config, log *slog.Logger, stats *counters) *tcpConns {
 	return &tcpConns{max: cfg.maxTCPConns(), perIP: cfg.maxTCPConnsPerIP(), idle: cfg.tcpIdleTimeout(),
-		log: log, stats: stats, byAddr: map[string]*trackedConn{}, byIP: map[string]int{}, freed: make(chan struct{}, 1)}
+		log: log, stats: stats, warnings: rateLog{log: log, now: cfg.now, every: time.Minute},
+		byAddr: map[string]*trackedConn{}, byIP: map[string]int{}, freed: make(chan struct{}, 1)}
 }
 
 // admit tracks c unless that would pass a cap; it reports whether it did.
@@ -55,14 +56,10 @@ func (t *tcpConns) admit(c *trackedConn) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if len(t.byAddr) >= t.max || t.byIP[c.ip] >= t.perIP {
-		if !t.atCap {
-			t.log.Warn("TCP connection cap reached: closing new connections", "conns", len(t.byAddr), "max", t.max,
-				"from", c.ip, "from_conns", t.byIP[c.ip], "max_per_ip", t.perIP)
-		}
-		t.atCap = true
+		t.warnings.warn("TCP connection cap reached: closing new connections", "conns", len(t.byAddr), "max", t.max,
+			"from", c.ip, "from_conns", t.byIP[c.ip], "max_per_ip", t.perIP)
 		return false
 	}
-	t.atCap = false
 	t.byAddr[c.addr] = c
 	t.byIP[c.ip]++
 	return true
@@ -146,14 +143,14 @@ func (l *tcpListener) Accept() (net.Conn, error) {
 				return nil, net.ErrClosed
 			}
 			delay, failed = nextAcceptDelay(delay), failed+1
-			l.acceptFailed(err, delay, failed)
+			l.acceptFailed(err, delay)
 			if !l.wait(delay) {
 				return nil, net.ErrClosed
 			}
 			continue
 		}
 		if failed > 0 {
-			l.conns.log.Info("accepting TCP connections again", "addr", l.Addr().String(), "failed_accepts", failed)
+			l.conns.log.Debug("accepting TCP connections again", "addr", l.Addr().String(), "failed_accepts", failed)
 			delay, failed = 0, 0
 		}
 		if tc, err := l.track(c); tc != nil || err != nil {
@@ -162,16 +159,11 @@ func (l *tcpListener) Accept() (net.Conn, error) {
 	}
 }
 
-// acceptFailed logs and counts a failed accept: the first of a run as a
-// warning, the others at debug level.
-func (l *tcpListener) acceptFailed(err error, delay time.Duration, failed int) {
+// acceptFailed logs and counts a failed accept: a warning once a minute
+// at most, the others at debug level.
+func (l *tcpListener) acceptFailed(err error, delay time.Duration) {
 	l.conns.stats.acceptErrors.Add(1)
-	level := slog.LevelDebug
-	if failed == 1 {
-		level = slog.LevelWarn
-	}
-	l.conns.log.Log(context.Background(), level, "accept TCP connection failed: retrying", "addr", l.Addr().String(),
-		"error", err, "retry_in_s", delay.Seconds())
+	l.conns.warnings.warn("accept TCP connection failed: retrying", "addr", l.Addr().String(), "error", err, "retry_in_s", delay.Seconds())
 }
 
 // wait waits d, or less when a connection closes; false when l closed.
@@ -298,3 +290,41 @@ func (c *trackedConn) Close() error {
 // for everything else: UDP sockets, the poller, listeners reopened after
 // FaultRefuseTCP, and the accepts that a full table closes at once.
 const tcpReserveFDs = 64
+
+// rateLog logs a warning once per every for each message at most; the
+// repeats in between go to debug level, and the next warning says how
+// many there were.
+type rateLog struct {
+	log   *slog.Logger
+	now   func() time.Time
+	every time.Duration
+
+	mu     sync.Mutex
+	last   map[string]time.Time
+	missed map[string]int
+}
+
+func (r *rateLog) warn(msg string, args ...any) {
+	now := r.now()
+	r.mu.Lock()
+	if r.last == nil {
+		r.last, r.missed = map[string]time.Time{}, map[string]int{}
+	}
+	last, seen := r.last[msg]
+	warn := !seen || now.Sub(last) >= r.every
+	missed := r.missed[msg]
+	if warn {
+		r.last[msg], r.missed[msg] = now, 0
+	} else {
+		r.missed[msg]++
+	}
+	r.mu.Unlock()
+	if !warn {
+		r.log.Debug(msg, args...)
+		return
+	}
+	if missed > 0 {
+		args = append(args, "repeats_since_last_warning", missed)
+	}
+	r.log.Warn(msg, args...)
+}

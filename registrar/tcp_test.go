@@ -2,6 +2,7 @@ package registrar
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,9 +11,12 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/siplocate/siplocate/internal/fakeclock"
 )
 
 func TestNextAcceptDelay(t *testing.T) {
@@ -243,5 +247,48 @@ func TestTCPBindingKeepsConnection(t *testing.T) {
 	}
 	if !closedByPeer(c, 10*time.Second) {
 		t.Fatal("connection still open 10 s after its binding expired")
+	}
+}
+
+// levelCounter counts records by level and keeps the last warning's attrs.
+type levelCounter struct {
+	mu       sync.Mutex
+	counts   map[slog.Level]int
+	lastWarn map[string]slog.Value
+}
+
+func (h *levelCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (h *levelCounter) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *levelCounter) WithGroup(string) slog.Handler            { return h }
+func (h *levelCounter) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.counts[r.Level]++
+	if r.Level == slog.LevelWarn {
+		h.lastWarn = map[string]slog.Value{}
+		r.Attrs(func(a slog.Attr) bool { h.lastWarn[a.Key] = a.Value; return true })
+	}
+	return nil
+}
+
+// TestRateLog checks that a flood's warnings come once a minute at most,
+// each saying how many were held back (1,000 failed accepts logged 1,000
+// warnings before).
+func TestRateLog(t *testing.T) {
+	clock := fakeclock.New(time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC))
+	h := &levelCounter{counts: map[slog.Level]int{}}
+	rl := rateLog{log: slog.New(h), now: clock.Now, every: time.Minute}
+	for range 100 {
+		rl.warn("accept failed")
+		clock.Advance(100 * time.Millisecond)
+	}
+	rl.warn("cap reached")
+	clock.Advance(time.Minute)
+	rl.warn("accept failed")
+	if h.counts[slog.LevelWarn] != 3 || h.counts[slog.LevelDebug] != 99 {
+		t.Errorf("counts %v, want 3 warnings and 99 debug records", h.counts)
+	}
+	if n := h.lastWarn["repeats_since_last_warning"]; n.Int64() != 99 {
+		t.Errorf("last warning says %v repeats, want 99", n)
 	}
 }
