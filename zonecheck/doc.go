@@ -18,7 +18,11 @@
 //   - TTLs of SIP records below 30 s or above one day, and RRsets whose TTLs
 //     differ (RFC 2181 §5.2);
 //   - SRV targets and NAPTR replacements outside the zone (a warning: they
-//     cannot be checked from here), a CNAME with other data, a missing SOA.
+//     cannot be checked from here);
+//   - every reason `siplocate dns serve` refuses a file (not exactly one
+//     SOA at the apex, no NS at the apex, a class other than IN, a record
+//     outside the zone, a CNAME with other data), as errors in the words
+//     dnsserver uses: both read files with internal/zonefile.
 //
 // Findings are errors (a client's lookup breaks or an RFC rule is broken)
 // or warnings (legal, or not checkable, but probably not what was meant).

@@ -61,7 +61,7 @@ func (c *faults) record(r *Record) {
 	name := strings.ToLower(h.Name)
 	switch {
 	case h.Class != dns.ClassINET:
-		c.add(r, RuleClass, fmt.Errorf("%w but %s: all records of a zone have its class, and zones here are IN (RFC 1035 §5.2)", ErrClass, dns.Class(h.Class)))
+		c.add(r, RuleClass, fmt.Errorf("%w: %s; all records of a zone have one class, and zones here are IN (RFC 1035 §5.2)", ErrClass, dns.Class(h.Class)))
 		return
 	case !dns.IsSubDomain(c.f.Apex, name):
 		c.add(r, RuleOutOfZone, fmt.Errorf("owner %s is %w %s: servers refuse or ignore data outside the zone (RFC 1035 §5.2)", h.Name, ErrOutOfZone, c.f.Apex))
