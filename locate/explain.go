@@ -12,8 +12,7 @@ import (
 // lookups: "" when one answered with records or a lookup failed (a failure
 // is reported as such, not as a dropped target).
 func (r *resolution) dropReason(h *host) (why string, nxdomain bool) {
-	var types []string
-	nx := true
+	asked, nx := 0, true
 	for _, ji := range h.jobs {
 		if ji < 0 {
 			continue
@@ -22,16 +21,18 @@ func (r *resolution) dropReason(h *host) (why string, nxdomain bool) {
 		if j.err != nil || j.ans == nil || !j.ans.NotFound() {
 			return "", false
 		}
+		asked++
 		nx = nx && j.ans.NXDOMAIN
-		types = append(types, j.qtype.String())
 	}
-	if len(types) == 0 {
+	switch {
+	case asked == 0:
 		return "", false
-	}
-	if nx {
+	case nx:
 		return "does not exist (NXDOMAIN)", true
+	case asked == 2:
+		return "no " + r.s.jobs[h.jobs[0]].qtype.String() + " or " + r.s.jobs[h.jobs[1]].qtype.String() + " records", false
 	}
-	return "no " + strings.Join(types, " or ") + " records", false
+	return "no " + r.s.jobs[h.jobs[0]].qtype.String() + " records", false
 }
 
 // explainDropped notes, on each SRV lookup, the targets that gave no

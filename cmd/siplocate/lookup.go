@@ -48,7 +48,9 @@ static (--primary-ip then --backup-ip, no DNS; a SIP server given as an IP
 is used as is, and with no IP configured a name is located as naptr does).
 
 The output shows each DNS query with its answer, TTL and round-trip time,
-then the numbered list of targets. --trace adds, under each target, the
+and notes that explain what was made of it (records skipped, targets
+dropped and why, steps beyond the RFC, a name that looks like a zone
+file's missing trailing dot), then the numbered list of targets. --trace adds, under each target, the
 records that led to it. --json prints one object (version 0) instead.
 
 Exit status: 0 when targets were found, 1 when none were (the reason is
