@@ -7,10 +7,14 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/siplocate/siplocate/failover"
 	"github.com/siplocate/siplocate/locate"
 )
 
@@ -48,24 +52,37 @@ type Config struct {
 	// once); negative: every account at once. Refreshes are spread too
 	// (see Account.RefreshMargin).
 	StartSpread time.Duration
-	// Now and Rand default to time.Now and a randomly seeded source.
-	Now  func() time.Time
+	// Clock is the agent's time: the fail-over decisions (records' TTLs,
+	// Retry-After), the timers that wake an account for its next round or
+	// probe and their arithmetic, events' times and connections' lifetimes.
+	// Default the wall clock; a test's fake clock (internal/fakeclock)
+	// fits it. Transactions (attempt and probe timeouts, retransmissions)
+	// always run on the wall clock, inside the SIP stack.
+	Clock Clock
+	// Rand defaults to a randomly seeded source.
 	Rand *rand.Rand
-	// AfterFunc arms the timers that wake an account for its next round
-	// or probe, like time.AfterFunc (the default). Given with Now from the
-	// same clock (a test's fake clock), it puts the timing of refreshes,
-	// retries and probes on that clock. Without it the timers and their
-	// arithmetic use the wall clock, and Now serves only the fail-over
-	// decisions (records' TTLs, Retry-After). Transactions (attempt and
-	// probe timeouts, retransmissions) always run on the wall clock.
-	AfterFunc func(d time.Duration, f func()) Timer
 }
 
-// Timer is what Config.AfterFunc returns; *time.Timer is one.
-type Timer interface {
+// Clock is what the agent reads time from: Now, and timers in the manner
+// of time.AfterFunc.
+type Clock interface {
+	Now() time.Time
+	AfterFunc(d time.Duration, f func()) Timer
+}
+
+// Timer is what Clock.AfterFunc returns; *time.Timer is one. It aliases an
+// unnamed interface so that other packages' clocks (internal/fakeclock)
+// can return the same type without importing this one.
+type Timer = interface {
 	Stop() bool
 	Reset(d time.Duration) bool
 }
+
+// wallClock is the default Clock.
+type wallClock struct{}
+
+func (wallClock) Now() time.Time                            { return time.Now() }
+func (wallClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
 
 // ErrNeverRegistered is returned by Run when an account never registered.
 var ErrNeverRegistered = errors.New("never registered")
@@ -86,6 +103,10 @@ type Agent struct {
 
 	probes probeCache
 	rounds chan struct{} // a slot per first registration in flight
+
+	// sip returns the SIP stack for a transport and SIP domain: a.stack,
+	// or an in-memory one in tests.
+	sip func(t locate.Transport, domain string) (sipStack, error)
 
 	sessions atomic.Pointer[[]*session] // set by Run; read when a connection closes
 }
@@ -118,32 +139,18 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
-	return &Agent{cfg: cfg, log: log, stacks: map[string]*stack{}, rounds: make(chan struct{}, maxInFlight)}, nil
+	if cfg.Clock == nil {
+		cfg.Clock = wallClock{}
+	}
+	a := &Agent{cfg: cfg, log: log, stacks: map[string]*stack{}, rounds: make(chan struct{}, maxInFlight)}
+	a.sip = a.stack
+	return a, nil
 }
 
-func (a *Agent) now() time.Time {
-	if a.cfg.Now != nil {
-		return a.cfg.Now()
-	}
-	return time.Now()
-}
+func (a *Agent) now() time.Time { return a.cfg.Clock.Now() }
 
-// afterFunc arms one of the sessions' timers on the agent's timer clock.
-func (a *Agent) afterFunc(d time.Duration, f func()) Timer {
-	if a.cfg.AfterFunc != nil {
-		return a.cfg.AfterFunc(d, f)
-	}
-	return time.AfterFunc(d, f)
-}
-
-// timerNow is the time the sessions' timers count from: the agent's
-// clock when its timers are too (Config.AfterFunc), else the wall clock.
-func (a *Agent) timerNow() time.Time {
-	if a.cfg.AfterFunc != nil {
-		return a.now()
-	}
-	return time.Now()
-}
+// afterFunc arms one of the sessions' timers on the agent's clock.
+func (a *Agent) afterFunc(d time.Duration, f func()) Timer { return a.cfg.Clock.AfterFunc(d, f) }
 
 // startSpread returns the window over which n accounts' first rounds start.
 func (a *Agent) startSpread(n int) time.Duration {
@@ -203,8 +210,19 @@ func (a *Agent) emit(e Event) {
 	a.cfg.OnEvent(e)
 }
 
+// sipStack is the seam between a session and the SIP stack: the local
+// address (the Contact's host and port) that a binding at t gets, making
+// the socket or the connection, with the TCP or TLS connection (nil on
+// UDP); and one client transaction, its response or a classified error.
+// *stack is the real one; tests put rounds, failover and refreshes on one
+// in memory.
+type sipStack interface {
+	localAddr(ctx context.Context, t locate.Target) (netip.AddrPort, *flow, error)
+	transact(ctx context.Context, t locate.Target, req *sip.Request, timeout time.Duration) (*sip.Response, failover.Outcome, error)
+}
+
 // stack returns the shared SIP stack for a transport and SIP domain.
-func (a *Agent) stack(t locate.Transport, domain string) (*stack, error) {
+func (a *Agent) stack(t locate.Transport, domain string) (sipStack, error) {
 	key := ""
 	if t == locate.TLS {
 		key = domain

@@ -163,8 +163,8 @@ func (s *session) authorize(req *sip.Request, challenges []*sip.Response) error 
 // account's user at the local address of the connection to t) and, for
 // TCP and TLS, the connection. Making the connection takes at most the
 // attempt timeout.
-func (s *session) prepare(ctx context.Context, t locate.Target) (*stack, sip.Uri, *flow, error) {
-	st, err := s.agent.stack(t.Transport, s.dlg.reqURI.Host)
+func (s *session) prepare(ctx context.Context, t locate.Target) (sipStack, sip.Uri, *flow, error) {
+	st, err := s.agent.sip(t.Transport, s.dlg.reqURI.Host)
 	if err != nil {
 		return nil, sip.Uri{}, nil, err
 	}

@@ -86,15 +86,15 @@ func TestConnectionLossBackOff(t *testing.T) {
 		t.Run(map[bool]string{false: "short-lived", true: "long-lived"}[long], func(t *testing.T) {
 			srv := newDroppingServer(t, rawResponse("200 OK", with("Expires: 3600")...))
 			clock := fakeclock.New(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
-			ev := startWith(t, Config{Now: clock.Now}, []locate.Target{srv.target}, alice())
+			ev := startWith(t, Config{Clock: clock}, []locate.Target{srv.target}, alice())
+			advanceUntil(t, clock, ev, Registered, 1)
 			var last time.Duration
 			for i := range 4 {
-				ev.wait(t, Registered)
 				if long {
 					clock.Advance(minFlowLife)
 				}
 				srv.drop()
-				got := ev.wait(t, ConnectionLost)
+				got := advanceUntil(t, clock, ev, ConnectionLost, i+1)
 				switch {
 				case long || i == 0:
 					if got.Retry != 0 {
@@ -104,8 +104,12 @@ func TestConnectionLossBackOff(t *testing.T) {
 					t.Errorf("loss %d: next round in %v, want a back-off of at least %v", i+1, got.Retry, last)
 				}
 				last = got.Retry
+				if n := countKind(ev, Registered); got.Retry > 0 && n != i+1 {
+					t.Fatalf("loss %d: %d registrations before the round was due, want %d", i+1, n, i+1)
+				}
+				clock.Advance(got.Retry)
+				advanceUntil(t, clock, ev, Registered, i+2)
 			}
-			ev.wait(t, Registered) // the round after the 4th loss
 			if n := srv.requests(); n != 5 {
 				t.Errorf("%d REGISTERs for 4 lost connections, want 5 (the first, then one per loss)", n)
 			}
@@ -203,4 +207,21 @@ func testCerts(t *testing.T, name string) (server, client *tls.Config) {
 	roots.AddCert(cert)
 	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}},
 		&tls.Config{RootCAs: roots}
+}
+
+// advanceUntil steps the agent's clock by nothing, firing the timers that
+// are due, until n events of kind have come, and returns the n-th: the
+// close of a connection reaches the agent over loopback, on a goroutine
+// of its own. It fails the test after 5 s of wall time.
+func advanceUntil(t *testing.T, clock *fakeclock.Clock, ev *events, kind Kind, n int) Event {
+	t.Helper()
+	for range 500 {
+		clock.Advance(0)
+		if got := ev.kinds(kind); len(got) >= n {
+			return got[n-1]
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%d %s events within 5 s, want %d; events: %s", countKind(ev, kind), kind, n, ev.summary())
+	return Event{}
 }

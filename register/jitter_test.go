@@ -26,8 +26,7 @@ func refreshOffsets(t *testing.T, n int, seed uint64, cfg Config) (starts, offse
 		accounts[i].Expires = time.Minute
 	}
 	cfg.RetryBase, cfg.RetryMax = 20*time.Second, time.Minute
-	cfg.Now = clock.Now
-	cfg.AfterFunc = func(d time.Duration, f func()) Timer { return clock.AfterFunc(d, f) }
+	cfg.Clock = clock
 	cfg.Rand = rand.New(rand.NewPCG(seed, seed))
 	ev := startWith(t, cfg, []locate.Target{srv.target}, accounts...)
 	// The first rounds run on the clock's timers (with a start spread) or

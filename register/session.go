@@ -119,7 +119,7 @@ func (s *session) start(ctx context.Context, release func()) {
 	s.timer.Stop()
 	wait := s.round(ctx, false)
 	release()
-	now := s.agent.timerNow()
+	now := s.agent.now()
 	s.nextRound = now.Add(wait)
 	if s.acct.Probe > 0 {
 		s.nextProbe = now.Add(s.acct.Probe)
@@ -137,7 +137,7 @@ func (s *session) schedule(ctx context.Context, delay time.Duration) {
 	}
 	s.timer = s.agent.afterFunc(time.Hour, func() { s.wake(ctx) })
 	s.timer.Stop()
-	now := s.agent.timerNow()
+	now := s.agent.now()
 	s.nextRound = now.Add(delay)
 	if s.acct.Probe > 0 {
 		s.nextProbe = s.nextRound.Add(s.acct.Probe)
@@ -155,7 +155,7 @@ func (s *session) wake(ctx context.Context) {
 	if s.stopped || ctx.Err() != nil {
 		return
 	}
-	now := s.agent.timerNow()
+	now := s.agent.now()
 	s.checkFlow(now)
 	switch {
 	case !now.Before(s.nextRound):
@@ -167,15 +167,15 @@ func (s *session) wake(ctx context.Context) {
 		burst := s.rejoin
 		s.rejoin = false
 		wait := s.boundedRound(ctx, fb, burst)
-		s.nextRound = s.agent.timerNow().Add(wait)
+		s.nextRound = s.agent.now().Add(wait)
 	case s.acct.Probe > 0 && !now.Before(s.nextProbe):
 		s.nextProbe = now.Add(s.acct.Probe)
 		if again, fb := s.probe(ctx); again {
-			s.nextRound, s.failback = s.agent.timerNow(), fb
+			s.nextRound, s.failback = s.agent.now(), fb
 		}
 	}
 	if ctx.Err() == nil {
-		s.arm(s.agent.timerNow())
+		s.arm(s.agent.now())
 	}
 }
 

@@ -86,9 +86,19 @@ func (c *Clock) NextDeadline() (time.Time, bool) {
 	return c.timers[0].when, true
 }
 
+// TimerFunc is what AfterFunc returns, a *Timer: the methods of a
+// *time.Timer made by time.AfterFunc. It aliases an unnamed interface, so
+// that a package whose clock interface names the same methods through an
+// alias of its own (register.Timer) is satisfied by *Clock.
+type TimerFunc = interface {
+	Stop() bool
+	Reset(d time.Duration) bool
+}
+
 // AfterFunc arms a timer that calls f once the clock has advanced d from
-// now; d <= 0 fires at the next Advance, even Advance(0).
-func (c *Clock) AfterFunc(d time.Duration, f func()) *Timer {
+// now; d <= 0 fires at the next Advance, even Advance(0). The result is a
+// *Timer.
+func (c *Clock) AfterFunc(d time.Duration, f func()) TimerFunc {
 	t := &Timer{c: c, f: f}
 	c.mu.Lock()
 	defer c.mu.Unlock()

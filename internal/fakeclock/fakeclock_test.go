@@ -72,7 +72,7 @@ func TestStopAndReset(t *testing.T) {
 func TestRearmFromCallback(t *testing.T) {
 	c := New(epoch)
 	var fired []time.Duration
-	var tm *Timer
+	var tm TimerFunc
 	tm = c.AfterFunc(time.Second, func() {
 		fired = append(fired, c.Since(epoch))
 		if len(fired) < 5 {
