@@ -4,7 +4,11 @@
 // §22, RFC 2617, RFC 8760 SHA-256) with HMAC-signed nonces bound to the
 // client's IP and AOR, and replays refused by nonce count (RFC 7616 §3.4);
 // 423 Interval Too Brief with Min-Expires; OPTIONS answered; 405 for the
-// other methods. For failover labs it plays faults on demand: silence,
+// other methods; 505 for SIP versions other than 2.0. It holds under load
+// it did not ask for: at most MaxContacts bindings per AOR, and none whose
+// 200 OK could not be sent over UDP; TCP connections capped in total and
+// per IP address, closed when idle, and accepts retried after a back-off
+// when descriptors run out. For failover labs it plays faults on demand: silence,
 // 503 with Retry-After, refused TCP connections, or a real stop that
 // closes every socket.
 //

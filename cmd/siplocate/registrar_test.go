@@ -57,6 +57,9 @@ func TestRegistrarBadInput(t *testing.T) {
 		{name: "bad fault", args: []string{"--no-auth", "--fault", "explode"}, wantCode: 2, wantErr: "--fault: parse fault"},
 		{name: "bad usr2 fault", args: []string{"--no-auth", "--usr2-fault", "503:x"}, wantCode: 2, wantErr: "--usr2-fault"},
 		{name: "zero min expires", args: []string{"--no-auth", "--min-expires", "0"}, wantCode: 2, wantErr: "at least 1"},
+		{name: "zero max contacts", args: []string{"--no-auth", "--max-contacts", "0"}, wantCode: 2, wantErr: "--max-contacts"},
+		{name: "zero tcp idle timeout", args: []string{"--no-auth", "--tcp-idle-timeout", "0"}, wantCode: 2, wantErr: "--tcp-idle-timeout"},
+		{name: "negative tcp max conns", args: []string{"--no-auth", "--tcp-max-conns", "-1"}, wantCode: 2, wantErr: "--tcp-max-conns at least 0"},
 		{name: "bad algorithm", args: []string{"--users", good, "--algorithms", "SHA-1"}, wantCode: 2, wantErr: `digest algorithm "SHA-1"`},
 		{name: "argument", args: []string{"--no-auth", "extra"}, wantCode: 2, wantErr: "unknown command"},
 	}
