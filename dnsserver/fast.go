@@ -36,12 +36,15 @@ func (s *snapshot) serveFast(q, out, key []byte, c *answerCache) (resp []byte, q
 }
 
 // lookup finds the precomputed answer for key.
-func (t wireTable) lookup(key []byte, fq *fastQuery) (wireAnswer, bool) {
-	wa, ok := t.exact[string(key)]
+func (t *wireTable) lookup(key []byte, fq *fastQuery) (wireAnswer, bool) {
+	r, ok := t.exact[string(key)]
 	if !ok && otherTypeOK(fq.qtype) {
-		wa, ok = t.other[string(key[:fq.nameLen])]
+		r, ok = t.other[string(key[:fq.nameLen])]
 	}
-	return wa, ok
+	if !ok {
+		return wireAnswer{}, false
+	}
+	return t.answer(r), true
 }
 
 // parseFast checks that q is a plain query (one question of class IN,
@@ -104,7 +107,7 @@ func wellFormedOptions(b []byte) bool {
 // its ID, RD and CD bits, the question name as the client spelled it (case
 // included), and the EDNS0 part. It reports false when the response is too
 // large for the client's UDP size.
-func patch(msg, q, out []byte, fq *fastQuery) ([]byte, bool) {
+func patch(msg string, q, out []byte, fq *fastQuery) ([]byte, bool) {
 	n := len(msg)
 	if !fq.edns {
 		n -= optLen
