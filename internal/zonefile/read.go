@@ -16,6 +16,10 @@ import (
 	"github.com/miekg/dns"
 )
 
+// ErrNoOwner is a first record that starts with a blank: it has no previous
+// record to take its owner from (RFC 1035 §5.1). BIND refuses the file.
+var ErrNoOwner = errors.New("no owner name: the first record starts with a blank, and there is no previous owner (RFC 1035 §5.1)")
+
 // maxRecords bounds the records read from one zone, $INCLUDEs and
 // $GENERATEs included.
 const maxRecords = 1 << 20
@@ -110,7 +114,11 @@ func read(in input) (*File, error) {
 		if len(f.Records) == maxRecords {
 			return f, &Error{File: in.display, Err: fmt.Errorf("more than %d records", maxRecords)}
 		}
-		f.Records = append(f.Records, Record{RR: rr, File: last.name, Line: last.recordLine()})
+		rec := Record{RR: rr, File: last.name, Line: last.recordLine()}
+		if rr.Header().Name == "" { // miekg's parser lets a first record go without
+			return f, &Error{File: rec.File, Line: rec.Line, Rule: RuleSyntax, Err: ErrNoOwner}
+		}
+		f.Records = append(f.Records, rec)
 	}
 	if err := zp.Err(); err != nil {
 		return f, syntaxError(err, in.display, inc.opened)
