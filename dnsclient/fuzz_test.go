@@ -32,12 +32,13 @@ func FuzzProcessAnswer(f *testing.F) {
 		if err != nil {
 			return
 		}
-		checkResult(t, res, qtype)
+		checkResult(t, res, qname, qtype)
 	})
 }
 
-// checkResult checks the invariants of a processed answer.
-func checkResult(t *testing.T, res *result, qtype uint16) {
+// checkResult checks the invariants of a processed answer to (qname,
+// qtype).
+func checkResult(t *testing.T, res *result, qname string, qtype uint16) {
 	t.Helper()
 	if len(res.cnames) > maxCNAMELinks {
 		t.Fatalf("%d CNAME links, limit %d", len(res.cnames), maxCNAMELinks)
@@ -53,6 +54,9 @@ func checkResult(t *testing.T, res *result, qtype uint16) {
 	for _, rr := range res.extra {
 		if typ := rr.Header().Rrtype; typ != dns.TypeA && typ != dns.TypeAAAA && typ != dns.TypeSRV {
 			t.Fatalf("extra record %v is of a type that is never used", rr)
+		}
+		if !dns.IsSubDomain(serviceDomain(qname), rr.Header().Name) {
+			t.Fatalf("extra record %v lies outside %s, the question's domain (issue 8)", rr, serviceDomain(qname))
 		}
 	}
 }
