@@ -34,6 +34,11 @@ with its file and line, sorted by line:
   SIPS service that does not lead to TLS; TTLs of SIP records below 30 s or
   above one day; targets and replacements outside the zone (warnings).
 
+Every reason 'dns serve' refuses a file is an error here, at the same line
+and in the same words: not exactly one SOA at the apex, no NS at the apex,
+a class other than IN, a record outside the zone, a CNAME beside other
+data. A file with no errors here always loads in 'dns serve'.
+
 $INCLUDE files are read relative to FILE. --origin names the zone when FILE
 uses relative names without $ORIGIN. --json prints one object (version 1).
 
