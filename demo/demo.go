@@ -189,52 +189,10 @@ func (p *phone) unregistered() []string {
 	}
 }
 
-// phoneLine puts one of the agent's events on the timeline.
+// phoneLine puts one of the agent's events on the timeline, in the words
+// of register.Event's String, as siplocate register prints them.
 func phoneLine(tl *Timeline, e register.Event) {
-	t := e.Target.AddrPort()
-	switch e.Kind {
-	case register.Located:
-		tl.Add("phone", string(e.Kind), "located %d targets: %s", len(e.Targets), targetList(e.Targets))
-	case register.Registering:
-		tl.Add("phone", string(e.Kind), "REGISTER -> %s %s", e.Target.Transport, t)
-	case register.AttemptFailed:
-		tl.Add("phone", string(e.Kind), "no good answer from %s: %s %s", t, e.Outcome, errText(e.Err))
-	case register.Registered:
-		host := ""
-		if e.Target.Host != "" && e.Target.Host != e.Target.Addr.String() {
-			host = " (" + e.Target.Host + ")"
-		}
-		tl.Add("phone", string(e.Kind), "registered with %s%s for %v", t, host, e.Expires)
-	case register.FailedOver:
-		tl.Add("phone", string(e.Kind), "FAILED OVER from %s to %s", e.From.AddrPort(), t)
-	case register.FailedBack:
-		tl.Add("phone", string(e.Kind), "FAILED BACK from %s to %s", e.From.AddrPort(), t)
-	case register.Unregistered:
-		tl.Add("phone", string(e.Kind), "unregistered from %s", t)
-	default:
-		tl.Add("phone", string(e.Kind), "%s %s %s", e.Kind, t, errText(e.Err))
-	}
-}
-
-func targetList(ts []locate.Target) string {
-	s := ""
-	for i, t := range ts {
-		if i > 0 {
-			s += ", "
-		}
-		s += fmt.Sprintf("%d. %s %s", i+1, t.Transport, t.AddrPort())
-		if t.Host != "" {
-			s += " (" + t.Host + ")"
-		}
-	}
-	return s
-}
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return "(" + err.Error() + ")"
+	tl.Add("phone", string(e.Kind), "%s", e.String())
 }
 
 // isAt reports whether e is a registration with the registrar at ip.

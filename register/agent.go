@@ -200,8 +200,10 @@ func (a *Agent) retryWait(failures int) time.Duration {
 	return w - a.random(w/2)
 }
 
-// emit delivers e, one call at a time.
+// emit delivers e, one call at a time, and logs it at debug level (its
+// String, made only when debug is on).
 func (a *Agent) emit(e Event) {
+	a.log.Debug("event", "account", e.Account, "kind", string(e.Kind), "event", e)
 	if a.cfg.OnEvent == nil {
 		return
 	}

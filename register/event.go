@@ -1,8 +1,11 @@
 package register
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
+	"github.com/siplocate/siplocate/internal/logsafe"
 	"github.com/siplocate/siplocate/locate"
 )
 
@@ -43,6 +46,58 @@ type Event struct {
 	// and how many of them the cache answered.
 	Queries, CachedQueries int
 	Err                    error
+}
+
+// String returns what happened, without the time and the account: "registered
+// with udp 192.0.2.13:5060 (sip1.example.com) for 1h0m0s", "attempt to udp
+// 192.0.2.13:5060 failed: timeout: ...". What came from the network (a
+// reason phrase, a DNS name) is made printable (internal/logsafe). The
+// CLI's timeline, the demo and the logs show events with it.
+func (e Event) String() string {
+	s := e.describe()
+	if e.Err != nil {
+		s += ": " + logsafe.Quote(e.Err.Error())
+	}
+	return s
+}
+
+// describe returns the text of e's kind.
+func (e Event) describe() string {
+	t := targetName(e.Target)
+	switch e.Kind {
+	case Located:
+		names := make([]string, len(e.Targets))
+		for i, t := range e.Targets {
+			names[i] = targetName(t)
+		}
+		return fmt.Sprintf("located %d targets (%d DNS queries, %d from cache): %s", len(e.Targets), e.Queries, e.CachedQueries, strings.Join(names, ", "))
+	case Registering:
+		return "registering with " + t
+	case Registered:
+		return fmt.Sprintf("registered with %s for %s", t, e.Expires)
+	case AttemptFailed:
+		return fmt.Sprintf("attempt to %s failed: %s", t, e.Outcome)
+	case Rejected:
+		return fmt.Sprintf("%s rejected the registration: %d", t, e.Status)
+	case FailedOver:
+		return fmt.Sprintf("failed over from %s to %s", targetName(e.From), t)
+	case FailedBack:
+		return fmt.Sprintf("failed back from %s to %s", targetName(e.From), t)
+	case RoundFailed:
+		return fmt.Sprintf("no server took the registration; next try in %s", e.Retry.Round(time.Millisecond))
+	case ProbeFailed:
+		return "probe unanswered by " + t
+	case ProbeAnswered:
+		return "probe answered by " + t
+	case Unregistered:
+		return "unregistered from " + t
+	case ConnectionLost:
+		if e.Retry > 0 {
+			return "connection to " + t + " closed; registering again in " + e.Retry.Round(time.Millisecond).String()
+		}
+		return "connection to " + t + " closed; registering again now"
+	}
+	return string(e.Kind)
 }
 
 // emit delivers e to the configured callback.

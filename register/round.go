@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/siplocate/siplocate/failover"
+	"github.com/siplocate/siplocate/internal/logsafe"
 	"github.com/siplocate/siplocate/locate"
 )
 
@@ -132,7 +133,8 @@ func (s *session) holdFlow(f *flow) {
 	}
 }
 
-// targetName returns "udp 192.0.2.1:5060 (sip1.example.com)".
+// targetName returns "udp 192.0.2.1:5060 (sip1.example.com)", "" for no
+// target; the host, from DNS, made printable.
 func targetName(t locate.Target) string {
 	if !t.Addr.IsValid() {
 		return ""
@@ -140,7 +142,7 @@ func targetName(t locate.Target) string {
 	b := strings.Builder{}
 	b.WriteString(string(t.Transport) + " " + netip.AddrPortFrom(t.Addr, t.Port).String())
 	if t.Host != "" && t.Host != t.Addr.String() {
-		b.WriteString(" (" + t.Host + ")")
+		b.WriteString(" (" + logsafe.Quote(t.Host) + ")")
 	}
 	return b.String()
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
@@ -55,7 +54,7 @@ func (p *timeline) print(e register.Event) {
 		return
 	}
 	// Reason phrases and DNS names come from the network: see internal/logsafe.
-	fmt.Fprintf(p.w, "%+9.3fs  %s  %s\n", e.Time.Sub(p.start).Seconds(), logsafe.Quote(e.Account), logsafe.Quote(describeEvent(e)))
+	fmt.Fprintf(p.w, "%+9.3fs  %s  %s\n", e.Time.Sub(p.start).Seconds(), logsafe.Quote(e.Account), logsafe.Quote(e.String()))
 }
 
 func (p *timeline) toJSON(e register.Event) timelineJSON {
@@ -85,52 +84,6 @@ func targetLabel(t locate.Target) string {
 	s := string(t.Transport) + " " + t.AddrPort().String()
 	if t.Host != "" && t.Host != t.Addr.String() {
 		s += " (" + logsafe.Quote(t.Host) + ")"
-	}
-	return s
-}
-
-// describeEvent returns the timeline text of e.
-func describeEvent(e register.Event) string {
-	var s string
-	switch e.Kind {
-	case register.Located:
-		names := make([]string, len(e.Targets))
-		for i, t := range e.Targets {
-			names[i] = targetLabel(t)
-		}
-		s = fmt.Sprintf("located %d targets (%d DNS queries, %d from cache): %s", len(e.Targets), e.Queries, e.CachedQueries, strings.Join(names, ", "))
-	case register.Registering:
-		s = "registering with " + targetLabel(e.Target)
-	case register.Registered:
-		s = fmt.Sprintf("registered with %s for %s", targetLabel(e.Target), e.Expires)
-	case register.AttemptFailed:
-		s = fmt.Sprintf("attempt to %s failed: %s", targetLabel(e.Target), e.Outcome)
-	case register.Rejected:
-		s = fmt.Sprintf("%s rejected the registration: %d", targetLabel(e.Target), e.Status)
-	case register.FailedOver:
-		s = fmt.Sprintf("failed over from %s to %s", targetLabel(e.From), targetLabel(e.Target))
-	case register.FailedBack:
-		s = fmt.Sprintf("failed back from %s to %s", targetLabel(e.From), targetLabel(e.Target))
-	case register.RoundFailed:
-		s = fmt.Sprintf("no server took the registration; next try in %s", e.Retry.Round(time.Millisecond))
-	case register.ProbeFailed:
-		s = "probe unanswered by " + targetLabel(e.Target)
-	case register.ProbeAnswered:
-		s = "probe answered by " + targetLabel(e.Target)
-	case register.Unregistered:
-		s = "unregistered from " + targetLabel(e.Target)
-	case register.ConnectionLost:
-		s = "connection to " + targetLabel(e.Target) + " closed; registering again"
-		if e.Retry > 0 {
-			s += " in " + e.Retry.Round(time.Millisecond).String()
-		} else {
-			s += " now"
-		}
-	default:
-		s = string(e.Kind)
-	}
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
 	}
 	return s
 }

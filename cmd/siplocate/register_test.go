@@ -186,24 +186,6 @@ func TestParsePhoneFile(t *testing.T) {
 	}
 }
 
-func TestDescribeEvent(t *testing.T) {
-	primary := locate.Target{Transport: locate.TCP, Addr: netip.MustParseAddr("192.0.2.13"), Port: 5060, Host: "sip1.example.com"}
-	backup := locate.Target{Transport: locate.TCP, Addr: netip.MustParseAddr("192.0.2.12"), Port: 5060, Host: "sip2.example.com"}
-	for _, tc := range []struct {
-		e    register.Event
-		want string
-	}{
-		{register.Event{Kind: register.ConnectionLost, Target: primary}, "connection to tcp 192.0.2.13:5060 (sip1.example.com) closed; registering again now"},
-		{register.Event{Kind: register.ConnectionLost, Target: primary, Retry: 30 * time.Second}, "connection to tcp 192.0.2.13:5060 (sip1.example.com) closed; registering again in 30s"},
-		{register.Event{Kind: register.FailedOver, Target: backup, From: primary}, "failed over from tcp 192.0.2.13:5060 (sip1.example.com) to tcp 192.0.2.12:5060 (sip2.example.com)"},
-		{register.Event{Kind: register.RoundFailed, Retry: 1500 * time.Millisecond, Err: errors.New("no answer")}, "no server took the registration; next try in 1.5s: no answer"},
-	} {
-		if got := describeEvent(tc.e); got != tc.want {
-			t.Errorf("describeEvent(%s) = %q, want %q", tc.e.Kind, got, tc.want)
-		}
-	}
-}
-
 // TestTimelineEscapesControlCharacters: what came from the network (a
 // reason phrase, a DNS name) is escaped in the timeline and in --json
 // (issue 8 item 8), C1 controls included, which JSON leaves raw.
