@@ -101,30 +101,53 @@ func (z *Zone) add(rr dns.RR, seen dups) {
 	rr = dns.Copy(rr)
 	h := rr.Header()
 	h.Name = dns.CanonicalName(h.Name)
-	if !seen.add(rr) {
+	n := z.ensure(h.Name)
+	set := n.sets[h.Rrtype]
+	if seen.has(set, rr) {
 		return
 	}
-	n := z.ensure(h.Name)
-	n.sets[h.Rrtype] = append(n.sets[h.Rrtype], rr)
+	set = append(set, rr)
+	n.sets[h.Rrtype] = set
+	seen.note(set)
 	if h.Rrtype != dns.TypeSOA {
 		z.rrs = append(z.rrs, rr)
 	}
 }
 
-// dups finds copies of records already added: candidates by their text in
-// lower case without the TTL, confirmed with dns.IsDuplicate. Comparing a
-// record with its whole RRset instead is quadratic in the RRset's size.
+// dupScan is the size from which an RRset's records are looked up in dups
+// instead of compared one by one, which is quadratic in the RRset's size.
+const dupScan = 8
+
+// dups indexes the records of large RRsets by their text in lower case
+// without the TTL; dns.IsDuplicate confirms a match.
 type dups map[string][]dns.RR
 
-// add reports whether rr is new, and remembers it.
-func (d dups) add(rr dns.RR) bool {
-	h := rr.Header()
-	key := h.Name + " " + dns.Type(h.Rrtype).String() + " " + strings.ToLower(strings.TrimPrefix(rr.String(), h.String()))
-	if slices.ContainsFunc(d[key], func(o dns.RR) bool { return dns.IsDuplicate(o, rr) }) {
-		return false
+// has reports whether set already holds a copy of rr.
+func (d dups) has(set []dns.RR, rr dns.RR) bool {
+	if len(set) >= dupScan {
+		set = d[dupKey(rr)]
 	}
-	d[key] = append(d[key], rr)
-	return true
+	return slices.ContainsFunc(set, func(o dns.RR) bool { return dns.IsDuplicate(o, rr) })
+}
+
+// note indexes the record just added to set, or all of set's records when
+// it has just grown to dupScan.
+func (d dups) note(set []dns.RR) {
+	switch {
+	case len(set) == dupScan:
+		for _, rr := range set {
+			d[dupKey(rr)] = append(d[dupKey(rr)], rr)
+		}
+	case len(set) > dupScan:
+		rr := set[len(set)-1]
+		d[dupKey(rr)] = append(d[dupKey(rr)], rr)
+	}
+}
+
+// dupKey returns rr's owner, type and data, in lower case.
+func dupKey(rr dns.RR) string {
+	h := rr.Header()
+	return h.Name + " " + dns.Type(h.Rrtype).String() + " " + strings.ToLower(strings.TrimPrefix(rr.String(), h.String()))
 }
 
 // ensure returns the node for name, creating it and the empty non-terminals
