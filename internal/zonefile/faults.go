@@ -21,8 +21,9 @@ var (
 )
 
 // Faults returns every reason the records do not make a zone a server can
-// load, each at the record it is about, in the order the records were
-// read (a missing SOA first, a missing NS at the SOA). NSD and BIND refuse
+// load, each at the record it is about: a missing SOA first (at the first
+// record), then the faults of single records in the order they were read,
+// then a missing NS (at the SOA). NSD and BIND refuse
 // such files too, except BIND, which ignores data outside the zone, and
 // NSD, which loads a zone without NS records.
 func (f *File) Faults() []*Error {
