@@ -35,6 +35,12 @@ type Stats struct {
 	ReloadsOK, ReloadsFailed uint64
 	// Serials is the SOA serial of each zone served, by origin.
 	Serials map[string]uint32
+	// TCPConns is the TCP connections held now; TCPRefused counts those
+	// closed for being over MaxTCPConns or MaxTCPConnsPerIP, and
+	// TCPAcceptErrors the failed accepts (descriptors out), each retried
+	// after a backoff.
+	TCPConns                    int
+	TCPRefused, TCPAcceptErrors uint64
 }
 
 // Stats returns the server's counters now.
@@ -56,6 +62,9 @@ func (s *Server) Stats() Stats {
 	out.ReloadsOK, out.ReloadsFailed = s.reloadsOK.Load(), s.reloadsFailed.Load()
 	for origin, z := range s.snap.Load().zones {
 		out.Serials[origin] = z.SOA.Serial
+	}
+	if l := s.tcpLn; l != nil {
+		out.TCPConns, out.TCPRefused, out.TCPAcceptErrors = l.conns(), l.refused.Load(), l.acceptErrors.Load()
 	}
 	return out
 }

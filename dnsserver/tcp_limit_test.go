@@ -163,3 +163,19 @@ func equalDurations(a, b []time.Duration) bool {
 	}
 	return true
 }
+
+// TestTCPStats: the server's Stats carry the limiter's counters.
+func TestTCPStats(t *testing.T) {
+	s := startServer(t, Config{MaxTCPConns: 1})
+	held := dialFrom(t, "127.0.9.5", s.Addr().String())
+	if askTCP(held, 5*time.Second) == 0 {
+		t.Fatal("first connection not answered")
+	}
+	if !closedAtOnce(t, dialFrom(t, "127.0.9.6", s.Addr().String())) {
+		t.Fatal("second connection over a cap of 1 left open")
+	}
+	st := s.Stats()
+	if st.TCPConns != 1 || st.TCPRefused != 1 || st.TCPAcceptErrors != 0 {
+		t.Errorf("TCP stats %d held, %d refused, %d accept errors; want 1, 1, 0", st.TCPConns, st.TCPRefused, st.TCPAcceptErrors)
+	}
+}
