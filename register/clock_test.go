@@ -297,3 +297,41 @@ func TestTransportErrorMovesOnAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestProbeFailoverAndFailbackInMemory: with probes every 2 s, a primary that goes
+// silent is left within a probe interval and its timeout, long before the
+// hour's refresh, and taken back as soon as a probe is answered again.
+func TestProbeFailoverAndFailbackInMemory(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mem, servers := newMemStack(2, ok)
+		acct := alice()
+		acct.Probe, acct.MaxTries, acct.AttemptTimeout = 2*time.Second, 1, time.Second
+		ev, stop := runInMemory(Config{}, mem, servers, acct)
+		defer stop()
+		synctest.Wait()
+		silent := time.Now()
+		servers[0].set(true, false)
+		step(5 * time.Second)
+		over := ev.kinds(FailedOver)
+		if len(over) != 1 || over[0].Target.AddrPort() != servers[1].target.AddrPort() {
+			t.Fatalf("failovers %v, want one to the backup; events: %s", over, ev.summary())
+		}
+		// noticed by the next probe (2 s) after its timeout (0.5 s), then one attempt of 1 s
+		if got := over[0].Time.Sub(silent); got > 2*time.Second+500*time.Millisecond+time.Second {
+			t.Errorf("failed over %v after the primary went silent, want within 3.5 s", got)
+		}
+		back := time.Now()
+		servers[0].set(false, false)
+		step(5 * time.Second)
+		fb := ev.kinds(FailedBack)
+		if len(fb) != 1 || fb[0].Target.AddrPort() != servers[0].target.AddrPort() {
+			t.Fatalf("failbacks %v, want one to the primary; events: %s", fb, ev.summary())
+		}
+		if got := fb[0].Time.Sub(back); got > 2*time.Second {
+			t.Errorf("failed back %v after the primary answered again, want within one probe interval", got)
+		}
+		if n := countKind(ev, Registered); n != 3 {
+			t.Errorf("%d registrations, want 3 (first, failover, failback): no refresh is due within the hour", n)
+		}
+	})
+}
