@@ -2,7 +2,7 @@ package failover
 
 import (
 	"fmt"
-		"sync"
+	"sync"
 	"testing"
 	"time"
 
