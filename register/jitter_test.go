@@ -1,75 +1,55 @@
+//go:build go1.25
+
 package register
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"testing/synctest"
 	"time"
-
-	"github.com/siplocate/siplocate/internal/fakeclock"
-	"github.com/siplocate/siplocate/locate"
 )
 
-// refreshOffsets registers n accounts together on a fake clock with a
-// Rand seeded by seed, runs the clock over their first refresh, and
-// returns, by account, when its first round began and how long after its
-// first 200 OK its refresh went out.
+// refreshOffsets registers n accounts together on an in-memory stack in
+// a testing/synctest bubble (whose clock is the agent's) with a Rand
+// seeded by seed, runs the clock over their first refresh, and returns,
+// by account, when its first round began and how long after its first 200
+// OK its refresh went out.
 func refreshOffsets(t *testing.T, n int, seed uint64, cfg Config) (starts, offsets map[string]time.Duration) {
 	t.Helper()
-	start := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-	clock := fakeclock.New(start)
-	srv := newTestServer(t, grant(time.Minute))
-	accounts := make([]Account, n)
-	for i := range accounts {
-		accounts[i] = alice()
-		accounts[i].Name = fmt.Sprintf("a%04d", i)
-		accounts[i].Expires = time.Minute
-	}
-	cfg.RetryBase, cfg.RetryMax = 20*time.Second, time.Minute
-	cfg.Clock = clock
-	cfg.Rand = rand.New(rand.NewPCG(seed, seed))
-	ev := startWith(t, cfg, []locate.Target{srv.target}, accounts...)
-	// The first rounds run on the clock's timers (with a start spread) or
-	// at once; wait (wall time) until every account has one or the other,
-	// then step the clock until each registered.
-	for range 1000 {
-		if clock.Pending() >= n || ev.count(Registering) >= n {
-			break
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		mem, servers := newMemStack(1, grant(time.Minute))
+		accounts := make([]Account, n)
+		for i := range accounts {
+			accounts[i] = alice()
+			accounts[i].Name = fmt.Sprintf("a%04d", i)
+			accounts[i].Expires = time.Minute
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	for range 1000 {
-		clock.Advance(100 * time.Millisecond)
-		if ev.count(Registered) >= n {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	if got := ev.count(Registered); got < n {
-		t.Fatalf("%d of %d accounts registered", got, n)
-	}
-	for range 70 { // past every refresh, at most 90% of 60 s after its 200 OK
-		clock.Advance(time.Second)
-	}
-	starts, offsets = map[string]time.Duration{}, map[string]time.Duration{}
-	registered := map[string]time.Time{}
-	for _, e := range ev.snapshot() {
-		switch e.Kind {
-		case Registering:
-			if _, ok := starts[e.Account]; !ok {
-				starts[e.Account] = e.Time.Sub(start)
-			} else if _, ok := offsets[e.Account]; !ok {
-				offsets[e.Account] = e.Time.Sub(registered[e.Account])
-			}
-		case Registered:
-			if _, ok := registered[e.Account]; !ok {
-				registered[e.Account] = e.Time
+		cfg.Rand = rand.New(rand.NewPCG(seed, seed))
+		ev, stop := runInMemory(cfg, mem, servers, accounts...)
+		defer stop()
+		step(70 * time.Second) // past every first round and refresh (at most 10 s, then 54 s)
+		starts, offsets = map[string]time.Duration{}, map[string]time.Duration{}
+		registered := map[string]time.Time{}
+		for _, e := range ev.snapshot() {
+			switch e.Kind {
+			case Registering:
+				if _, ok := starts[e.Account]; !ok {
+					starts[e.Account] = e.Time.Sub(start)
+				} else if _, ok := offsets[e.Account]; !ok {
+					offsets[e.Account] = e.Time.Sub(registered[e.Account])
+				}
+			case Registered:
+				if _, ok := registered[e.Account]; !ok {
+					registered[e.Account] = e.Time
+				}
 			}
 		}
-	}
-	if len(offsets) != n {
-		t.Fatalf("%d of %d accounts refreshed within 70 s; events: %d", len(offsets), n, len(ev.snapshot()))
-	}
+		if len(offsets) != n {
+			t.Fatalf("%d of %d accounts refreshed within 70 s", len(offsets), n)
+		}
+	})
 	return starts, offsets
 }
 
