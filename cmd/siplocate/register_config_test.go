@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
 )
 
 func TestParsePhoneFileRefusesBadTables(t *testing.T) {
@@ -140,5 +143,36 @@ func TestRegisterConfigAllRefused(t *testing.T) {
 	code, out, stderr := runRegister(t, "--config", path, "--once")
 	if code != exitBadUsage || !strings.Contains(stderr, "no valid account") || strings.Count(out, "refused") != 2 {
 		t.Errorf("exit %d, stdout %q, stderr %q; want %d, two refusals and no valid account", code, out, stderr, exitBadUsage)
+	}
+}
+
+// TestStartSpreadSetting: start_spread in the file, --start-spread over it.
+func TestStartSpreadSetting(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "phone.toml")
+	text := "start_spread = \"2s\"\n[[account]]\nsip_user_id = \"a\"\nsip_server = \"example.com\"\n"
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want time.Duration
+	}{
+		{args: []string{"--config", path}, want: 2 * time.Second},
+		{args: []string{"--config", path, "--start-spread", "-1s"}, want: -time.Second},
+		{args: []string{"--server", "example.com", "--user", "a", "--start-spread", "30s"}, want: 30 * time.Second},
+	} {
+		f := &registerFlags{}
+		fl := pflag.NewFlagSet("register", pflag.ContinueOnError)
+		f.bind(fl)
+		if err := fl.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		file, err := f.load(fl)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if got := file.StartSpread.Duration; got != tc.want {
+			t.Errorf("%v: start spread %v, want %v", tc.args, got, tc.want)
+		}
 	}
 }
