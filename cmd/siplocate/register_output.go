@@ -26,24 +26,42 @@ func newTimeline(w io.Writer, asJSON bool, start time.Time) *timeline {
 	return &timeline{w: w, json: asJSON, start: start}
 }
 
-// timelineJSON is the --json shape, version 0: stable field names, omitted
-// when empty.
+// timelineJSON is the --json shape, version 0, of the family lookup
+// --json belongs to ("version", targets as objects): stable field names,
+// omitted when empty.
 type timelineJSON struct {
-	V          int      `json:"v"`
-	Time       string   `json:"time"`
-	Offset     float64  `json:"offset_s"`
-	Account    string   `json:"account"`
-	Event      string   `json:"event"`
-	Target     string   `json:"target,omitempty"`
-	From       string   `json:"from,omitempty"`
-	Outcome    string   `json:"outcome,omitempty"`
-	Status     int      `json:"status,omitempty"`
-	Expires    float64  `json:"expires_s,omitempty"`
-	Retry      float64  `json:"retry_s,omitempty"`
-	Targets    []string `json:"targets,omitempty"`
-	DNSQueries int      `json:"dns_queries,omitempty"`
-	DNSCached  int      `json:"dns_cached,omitempty"`
-	Error      string   `json:"error,omitempty"`
+	Version    int           `json:"version"`
+	Time       string        `json:"time"`
+	Offset     float64       `json:"offset_s"`
+	Account    string        `json:"account"`
+	Event      string        `json:"event"`
+	Target     *eventTarget  `json:"target,omitempty"`
+	From       *eventTarget  `json:"from,omitempty"`
+	Outcome    string        `json:"outcome,omitempty"`
+	Status     int           `json:"status,omitempty"`
+	Expires    float64       `json:"expires_s,omitempty"`
+	Retry      float64       `json:"retry_s,omitempty"`
+	Targets    []eventTarget `json:"targets,omitempty"`
+	DNSQueries int           `json:"dns_queries,omitempty"`
+	DNSCached  int           `json:"dns_cached,omitempty"`
+	Error      string        `json:"error,omitempty"`
+}
+
+// eventTarget is a target in --json: the names lookup --json uses.
+type eventTarget struct {
+	Transport string `json:"transport"`
+	Address   string `json:"address"`
+	Port      uint16 `json:"port"`
+	Host      string `json:"host,omitempty"`
+}
+
+// targetObject returns t for --json, nil for no target; the host, from
+// DNS, made printable.
+func targetObject(t locate.Target) *eventTarget {
+	if !t.Addr.IsValid() {
+		return nil
+	}
+	return &eventTarget{Transport: string(t.Transport), Address: t.Addr.String(), Port: t.Port, Host: logsafe.Quote(t.Host)}
 }
 
 func (p *timeline) print(e register.Event) {
@@ -60,12 +78,14 @@ func (p *timeline) print(e register.Event) {
 func (p *timeline) toJSON(e register.Event) timelineJSON {
 	j := timelineJSON{
 		Time: e.Time.UTC().Format(time.RFC3339Nano), Offset: secondsMS(e.Time.Sub(p.start)),
-		Account: logsafe.Quote(e.Account), Event: string(e.Kind), Target: targetLabel(e.Target), From: targetLabel(e.From),
+		Account: logsafe.Quote(e.Account), Event: string(e.Kind), Target: targetObject(e.Target), From: targetObject(e.From),
 		Outcome: e.Outcome, Status: e.Status, Expires: e.Expires.Seconds(), Retry: secondsMS(e.Retry),
 		DNSQueries: e.Queries, DNSCached: e.CachedQueries,
 	}
 	for _, t := range e.Targets {
-		j.Targets = append(j.Targets, targetLabel(t))
+		if o := targetObject(t); o != nil {
+			j.Targets = append(j.Targets, *o)
+		}
 	}
 	if e.Err != nil {
 		j.Error = logsafe.Quote(e.Err.Error())
@@ -74,19 +94,6 @@ func (p *timeline) toJSON(e register.Event) timelineJSON {
 }
 
 func secondsMS(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 }
-
-// targetLabel returns "udp 192.0.2.1:5060 (sip1.example.com)", or "" for
-// none; the host, from DNS, is made printable.
-func targetLabel(t locate.Target) string {
-	if !t.Addr.IsValid() {
-		return ""
-	}
-	s := string(t.Transport) + " " + t.AddrPort().String()
-	if t.Host != "" && t.Host != t.Addr.String() {
-		s += " (" + logsafe.Quote(t.Host) + ")"
-	}
-	return s
-}
 
 // serveRegisterMetrics serves the agent's and the DNS client's metrics
 // on addr, from a registry of their own (see package metrics). It returns

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,14 +86,27 @@ func TestRegisterJSON(t *testing.T) {
 	}
 	var kinds []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		// One schema family with lookup --json (issue 9): "version", and
+		// targets as objects.
 		var e struct {
-			V       int    `json:"v"`
+			Version *int   `json:"version"`
 			Account string `json:"account"`
 			Event   string `json:"event"`
-			Target  string `json:"target"`
+			Target  *struct {
+				Transport string `json:"transport"`
+				Address   string `json:"address"`
+				Port      int    `json:"port"`
+			} `json:"target"`
+			Targets []map[string]any `json:"targets"`
 		}
-		if err := json.Unmarshal([]byte(line), &e); err != nil || e.V != 0 || e.Account != "alice" {
+		if err := json.Unmarshal([]byte(line), &e); err != nil || e.Version == nil || *e.Version != 0 || e.Account != "alice" {
 			t.Fatalf("bad line %q: %v", line, err)
+		}
+		if e.Event == "registered" && (e.Target == nil || e.Target.Transport != "udp" || e.Target.Address+":"+strconv.Itoa(e.Target.Port) != reg) {
+			t.Errorf("registered line %q: want the target {transport, address, port} of %s", line, reg)
+		}
+		if e.Event == "located" && (len(e.Targets) != 1 || e.Targets[0]["address"] == nil) {
+			t.Errorf("located line %q: want the targets as objects", line)
 		}
 		kinds = append(kinds, e.Event)
 	}
