@@ -1,0 +1,96 @@
+package sipsend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/siplocate/siplocate/failover"
+	"github.com/siplocate/siplocate/locate"
+)
+
+// transact sends a clone of the request to t in a client transaction of
+// its own and waits for its final response. The outcome is Answered with
+// the response, TimedOut, or TransportFailed (ICMP port unreachable on a
+// connected UDP socket, a refused TCP connection, a failed TLS handshake,
+// sipgo's transport error).
+func (s *search) transact(ctx context.Context, t locate.Target) (*sip.Response, failover.Outcome, error) {
+	if s.opts.AttemptTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.opts.AttemptTimeout)
+		defer cancel()
+	}
+	req := s.req.Clone()
+	req.SetDestination(t.AddrPort().String())
+	req.SetTransport(strings.ToUpper(string(t.Transport)))
+	var refused <-chan struct{}
+	if t.Transport == locate.UDP && s.opts.UDP != nil {
+		c, err := s.opts.UDP.Conn(t.AddrPort())
+		if err != nil {
+			return nil, failover.TransportFailed, err
+		}
+		refused = c.Refused()
+	}
+	tx, err := s.client.TransactionRequest(ctx, req, sipgo.ClientRequestAddVia)
+	if err != nil {
+		return nil, failover.TransportFailed, fmt.Errorf("send %s to %s %s: %w", req.Method, t.Transport, t.AddrPort(), err)
+	}
+	defer tx.Terminate()
+	return s.await(ctx, t, req, tx, refused)
+}
+
+// await waits for tx's final response. Responses that do not belong to
+// the request (checkResponse) are logged and dropped; the wait goes on.
+func (s *search) await(ctx context.Context, t locate.Target, req *sip.Request, tx sip.ClientTransaction, refused <-chan struct{}) (*sip.Response, failover.Outcome, error) {
+	dropped := ""
+	for {
+		select {
+		case res := <-tx.Responses():
+			if err := checkResponse(req, res); err != nil {
+				s.opts.logger().Warn("dropped a response", "from", t.AddrPort(), "reason", err)
+				dropped = " (dropped: " + err.Error() + ")"
+				continue
+			}
+			if res.IsProvisional() {
+				continue
+			}
+			return res, failover.Answered, nil
+		case <-refused:
+			return nil, failover.TransportFailed, fmt.Errorf("%s to %s: ICMP port unreachable%s", req.Method, t.AddrPort(), dropped)
+		case <-tx.Done():
+			return nil, txOutcome(tx.Err()), fmt.Errorf("%s to %s: %w%s", req.Method, t.AddrPort(), tx.Err(), dropped)
+		case <-ctx.Done():
+			return nil, failover.TimedOut, fmt.Errorf("%s to %s: no answer: %w%s", req.Method, t.AddrPort(), ctx.Err(), dropped)
+		}
+	}
+}
+
+// txOutcome classifies how a transaction ended without a response.
+func txOutcome(err error) failover.Outcome {
+	if errors.Is(err, sip.ErrTransactionTransport) || IsRefused(err) {
+		return failover.TransportFailed
+	}
+	return failover.TimedOut
+}
+
+// checkResponse returns why res cannot be the answer to req, or nil:
+// RFC 3261 §8.1.3.3 matches on Call-ID, CSeq and the From tag.
+func checkResponse(req *sip.Request, res *sip.Response) error {
+	switch {
+	case res.CallID() == nil || res.CSeq() == nil || res.From() == nil || res.To() == nil:
+		return errors.New("missing Call-ID, CSeq, From or To")
+	case string(*res.CallID()) != string(*req.CallID()):
+		return fmt.Errorf("response Call-ID %q is not ours", string(*res.CallID()))
+	case res.CSeq().SeqNo != req.CSeq().SeqNo || res.CSeq().MethodName != req.Method:
+		return fmt.Errorf("response CSeq %q does not match", res.CSeq().Value())
+	case res.From().Params.GetOr("tag", "") != req.From().Params.GetOr("tag", ""):
+		return errors.New("response From tag does not match")
+	case res.StatusCode < 100 || res.StatusCode > 699:
+		return fmt.Errorf("status %d", res.StatusCode)
+	}
+	return nil
+}

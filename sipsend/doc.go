@@ -1,0 +1,37 @@
+// Package sipsend sends one SIP request where RFC 3263 says, failing over
+// per §4.3, on a sipgo client: it is a drop-in for sipgo's Client.Do in
+// programs that already build their requests.
+//
+// Do locates the request's next hop (the top Route, loose routing as RFC
+// 3261 §8.1.2 says; else Options.OutboundProxy; else the Request-URI) with
+// a Locator, and tries the targets in order, each in a client transaction
+// of its own (a new Via branch; the same Call-ID and CSeq), sent to the
+// target's address and transport: sipgo never resolves a name. It moves to
+// the next target when an attempt times out (sipgo's Timer B/F, or
+// Options.AttemptTimeout), fails at the transport (ICMP port unreachable,
+// seen at once through connected UDP sockets; a refused TCP connection; a
+// failed TLS handshake) or is answered 503; 408 and other 5xx move on only
+// when Options.NextOn says so; any other final response ends the search.
+//
+// What Do learns it keeps in a failover.Health shared by every request
+// (and the register package's accounts): a dead target, or one that said
+// 503 with Retry-After, is tried last until its time is up (every hold is
+// capped, five minutes by default). In-dialog requests (a To tag; RFC 3261
+// §12.2) are never relocated: they go once, as sipgo would send them.
+//
+// Do returns the final response and a Trace of the attempts (target,
+// outcome, time); Options.OnEvent sees them as they happen.
+//
+// What it leaves out: RFC 3261 §12.2.1.1 strict routing (a Route without
+// lr is located like a loose one), the TLS server name as the SIP domain
+// (RFC 5922 §4: sipgo's TLS dialer uses the address it is given, so TLS
+// targets are sent with the user agent's own tls.Config, whose ServerName
+// the caller should set to the domain), a reset of a TCP connection after
+// the request went out (the attempt then times out), and affinity to the
+// server an account is registered with.
+//
+// Usage, replacing client.Do(ctx, req):
+//
+//	opts := sipsend.Options{Locator: loc, Health: health, UDP: sipsend.NewUDP(client.TransportLayer())}
+//	res, trace, err := sipsend.Do(ctx, client, req, opts)
+package sipsend
