@@ -90,6 +90,9 @@ func (f *serveFlags) config() (dnsserver.Config, error) {
 	if _, _, err := net.SplitHostPort(f.listen); err != nil {
 		return cfg, fmt.Errorf("--listen %q: %w", f.listen, err)
 	}
+	if f.maxTCP < 0 || f.maxTCPPerIP < 0 {
+		return cfg, fmt.Errorf("--tcp-max-conns %d, --tcp-max-conns-per-ip %d: want 0 (the default) or more", f.maxTCP, f.maxTCPPerIP)
+	}
 	for _, n := range f.notify {
 		if _, _, err := net.SplitHostPort(n); err != nil {
 			return cfg, fmt.Errorf("--notify %q: %w", n, err)

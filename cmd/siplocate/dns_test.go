@@ -43,6 +43,16 @@ func TestDNSServeFlags(t *testing.T) {
 				}
 			},
 		},
+		{
+			name:  "TCP caps",
+			flags: serveFlags{zones: []string{"z"}, listen: ":53", maxTCP: 50, maxTCPPerIP: 5},
+			check: func(t *testing.T, f serveFlags) {
+				if cfg, _ := f.config(); cfg.MaxTCPConns != 50 || cfg.MaxTCPConnsPerIP != 5 {
+					t.Errorf("TCP caps %d and %d per IP, want 50 and 5", cfg.MaxTCPConns, cfg.MaxTCPConnsPerIP)
+				}
+			},
+		},
+		{name: "negative TCP cap", flags: serveFlags{zones: []string{"z"}, listen: ":53", maxTCP: -1}, wantErr: "--tcp-max-conns"},
 		{name: "bad listen", flags: serveFlags{zones: []string{"z"}, listen: "localhost"}, wantErr: "--listen"},
 		{name: "bad prefix", flags: serveFlags{zones: []string{"z"}, listen: ":53", allowTransfer: []string{"10.0.0.0/33"}}, wantErr: "--allow-transfer"},
 		{name: "bad notify", flags: serveFlags{zones: []string{"z"}, listen: ":53", notify: []string{"192.0.2.1"}}, wantErr: "--notify"},
