@@ -15,6 +15,7 @@ import (
 
 	"github.com/siplocate/siplocate/failover"
 	"github.com/siplocate/siplocate/locate"
+	"github.com/siplocate/siplocate/sipsend"
 )
 
 // stack is one sipgo user agent with its transports, shared by accounts.
@@ -23,7 +24,7 @@ import (
 type stack struct {
 	ua     *sipgo.UserAgent
 	client *sipgo.Client
-	udp    *udpConns
+	udp    *sipsend.UDP
 	flows  *flows // TCP and TLS
 	log    *slog.Logger
 }
@@ -54,11 +55,11 @@ func newStack(tlsConf *tls.Config, log *slog.Logger, now func() time.Time, close
 		return nil, fmt.Errorf("create SIP client: %w", err)
 	}
 	tl := ua.TransportLayer()
-	return &stack{ua: ua, client: client, udp: newUDPConns(tl), flows: newFlows(tl, tlsConf, now, closed), log: log}, nil
+	return &stack{ua: ua, client: client, udp: sipsend.NewUDP(tl), flows: newFlows(tl, tlsConf, now, closed), log: log}, nil
 }
 
 func (st *stack) close() {
-	st.udp.close()
+	st.udp.Close()
 	st.flows.close()
 	_ = st.ua.Close()
 }
@@ -71,7 +72,7 @@ func (st *stack) localAddr(ctx context.Context, t locate.Target) (netip.AddrPort
 	var local net.Addr
 	var f *flow
 	if t.Transport == locate.UDP {
-		c, err := st.udp.get(t.AddrPort())
+		c, err := st.udp.Conn(t.AddrPort())
 		if err != nil {
 			return netip.AddrPort{}, nil, err
 		}
@@ -126,7 +127,7 @@ type transportLoss struct {
 // or the connection when there is none. Take it before sending.
 func (st *stack) lost(ctx context.Context, t locate.Target) (transportLoss, error) {
 	if t.Transport == locate.UDP {
-		c, err := st.udp.get(t.AddrPort())
+		c, err := st.udp.Conn(t.AddrPort())
 		if err != nil {
 			return transportLoss{}, err
 		}
@@ -183,7 +184,7 @@ const streamLossGrace = 50 * time.Millisecond
 
 // txOutcome classifies how a transaction ended without a response.
 func txOutcome(err error) failover.Outcome {
-	if errors.Is(err, sip.ErrTransactionTransport) || isRefused(err) {
+	if errors.Is(err, sip.ErrTransactionTransport) || sipsend.IsRefused(err) {
 		return failover.TransportFailed
 	}
 	return failover.TimedOut
