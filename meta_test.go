@@ -71,6 +71,7 @@ func TestDependencyDirection(t *testing.T) {
 		{"locatedns", []string{"github.com/emiago/sipgo", mod + "dnsserver", mod + "registrar", mod + "register"}},
 		{"failover", []string{"github.com/emiago/sipgo", mod + "dnsserver", mod + "registrar", mod + "register"}},
 		{"register", []string{mod + "dnsserver", mod + "registrar", prometheus}},
+		{"sipsend", []string{mod + "dnsserver", mod + "registrar", mod + "register", prometheus}},
 		{"dnsserver", []string{"github.com/emiago/sipgo", mod + "locate", mod + "dnsclient", mod + "register", prometheus}},
 		{"registrar", []string{mod + "locate", mod + "dnsclient", mod + "register", mod + "dnsserver"}},
 	}
