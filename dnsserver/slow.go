@@ -24,8 +24,8 @@ func (s *Server) slowPath(snap *snapshot, q, out []byte, st *stats, limit int) [
 		limit = udpLimit(req)
 	}
 	fit(m, limit)
-	st.count(qtypeOf(req), m.Rcode)
-	resp, err := s.pack(req, q, m, out)
+	resp, rcode, err := s.pack(req, q, m, out)
+	st.count(qtypeOf(req), rcode)
 	if err != nil {
 		return nil
 	}
@@ -51,18 +51,20 @@ func qtypeOf(req *dns.Msg) uint16 {
 
 // pack packs m into out, signing it when req was signed with a key we know
 // (RFC 8945 §5.3). A request signed with an unknown key or a bad MAC gets
-// NOTAUTH with the TSIG error (RFC 8945 §5.2, §5.3.2).
-func (s *Server) pack(req *dns.Msg, raw []byte, m *dns.Msg, out []byte) ([]byte, error) {
+// NOTAUTH with the TSIG error (RFC 8945 §5.2, §5.3.2). It returns the
+// response code sent.
+func (s *Server) pack(req *dns.Msg, raw []byte, m *dns.Msg, out []byte) ([]byte, int, error) {
 	t := req.IsTsig()
 	if t == nil {
-		return m.PackBuffer(out[:cap(out)])
+		buf, err := m.PackBuffer(out[:cap(out)])
+		return buf, m.Rcode, err
 	}
 	secret, err := s.tsigVerify(raw, t.Hdr.Name)
 	if err != nil {
 		buf, _, err := dns.TsigGenerate(s.tsigErrorMsg(req, err), secret, t.MAC, false)
-		return buf, err
+		return buf, dns.RcodeNotAuth, err
 	}
 	m.SetTsig(t.Hdr.Name, t.Algorithm, tsigFudge, s.now().Unix())
 	buf, _, err := dns.TsigGenerate(m, secret, t.MAC, false)
-	return buf, err
+	return buf, m.Rcode, err
 }

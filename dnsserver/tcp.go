@@ -58,7 +58,6 @@ func (s *Server) serveTCP(w dns.ResponseWriter, req *dns.Msg) {
 		return
 	}
 	fit(m, dns.MaxMsgSize)
-	s.tcpSt.count(qtypeOf(req), m.Rcode)
 	if t := req.IsTsig(); t != nil {
 		if err := w.TsigStatus(); err != nil {
 			m = s.tsigErrorMsg(req, err) // RFC 8945 §5.3.2
@@ -66,6 +65,7 @@ func (s *Server) serveTCP(w dns.ResponseWriter, req *dns.Msg) {
 			m.SetTsig(t.Hdr.Name, t.Algorithm, tsigFudge, s.now().Unix())
 		}
 	}
+	s.tcpSt.count(qtypeOf(req), m.Rcode)
 	_ = w.WriteMsg(m)
 }
 

@@ -117,3 +117,27 @@ func TestTSIGBadTime(t *testing.T) {
 		t.Errorf("TSIG error %d, MAC size %d, other length %d; want BADTIME, signed, 6", ts.Error, ts.MACSize, ts.OtherLen)
 	}
 }
+
+// TestTSIGErrorsCounted: a failed TSIG is counted as the NOTAUTH it gets,
+// over UDP and over TCP, not as the answer it would have had.
+func TestTSIGErrorsCounted(t *testing.T) {
+	s := startServer(t, Config{TSIG: []TSIGKey{{Name: testKey, Algorithm: dns.HmacSHA256, Secret: testSecret}}})
+	raw := signed(t, query{name: "example.com.", qtype: dns.TypeSOA}.msg(), testKey, "d3Jvbmc=")
+	c, err := net.Dial("udp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write(raw); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Read(make([]byte, 512)); err != nil {
+		t.Fatalf("UDP: %v", err)
+	}
+	exchangeTCPRaw(t, s.Addr().String(), raw)
+	st := s.Stats()
+	if st.Responses["NOTAUTH"] != 2 || st.Responses["NOERROR"] != 0 {
+		t.Errorf("responses counted %v, want 2 NOTAUTH and no NOERROR", st.Responses)
+	}
+}
