@@ -75,6 +75,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newLookupCmd(g),
 		newRegisterCmd(g),
 		newDemoCmd(g),
+		newOptionsCmd(g),
 	)
 	return root
 }
