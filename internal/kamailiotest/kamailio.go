@@ -234,3 +234,23 @@ func (i *Instance) Restart(t testing.TB) {
 	i.mu.Unlock()
 	i.run(t)
 }
+
+// SetReply makes the instance answer every request with status (a 503,
+// say) and, when retryAfter is positive, a Retry-After of that many
+// seconds; status 0 goes back to normal answers. It works on a running
+// instance, through its htable "fault".
+func (i *Instance) SetReply(status, retryAfter int) error {
+	if status == 0 {
+		_, err := i.RPC("htable.flush", "fault")
+		return err
+	}
+	if retryAfter > 0 {
+		if _, err := i.RPC("htable.seti", "fault", "retry", strconv.Itoa(retryAfter)); err != nil {
+			return err
+		}
+	} else if _, err := i.RPC("htable.delete", "fault", "retry"); err != nil {
+		return err
+	}
+	_, err := i.RPC("htable.seti", "fault", "status", strconv.Itoa(status))
+	return err
+}
