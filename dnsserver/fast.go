@@ -31,7 +31,7 @@ func (s *snapshot) serveFast(q, out, key []byte, c *answerCache) (resp []byte, q
 	if !ok {
 		return nil, 0, 0, false
 	}
-	resp, ok = patch(wa.msg, q, out[:0], &fq)
+	resp, ok = patch(wa, q, out[:0], &fq)
 	return resp, fq.qtype, wa.rcode, ok
 }
 
@@ -105,21 +105,35 @@ func wellFormedOptions(b []byte) bool {
 
 // patch copies the stored response into out and makes it the answer to q:
 // its ID, RD and CD bits, the question name as the client spelled it (case
-// included), and the EDNS0 part. It reports false when the response is too
-// large for the client's UDP size.
-func patch(msg string, q, out []byte, fq *fastQuery) ([]byte, bool) {
+// included), and the EDNS0 part. A zone's NODATA template gets the whole
+// question from q. It reports false when the response is too large for
+// the client's UDP size.
+func patch(wa wireAnswer, q, out []byte, fq *fastQuery) ([]byte, bool) {
+	msg, qlen := wa.msg, fq.nameLen+4
 	n := len(msg)
+	if wa.tmpl {
+		n += qlen
+	}
 	if !fq.edns {
 		n -= optLen
 	}
 	if n > fq.size && fq.edns || !fq.edns && n > 512 {
 		return nil, false
 	}
-	out = append(out, msg[:n]...)
+	if wa.tmpl {
+		out = append(out, msg[:12]...)
+		out = append(out, q[12:12+qlen]...)
+		out = append(out, msg[12:len(msg)-optLen]...)
+		if fq.edns {
+			out = append(out, msg[len(msg)-optLen:]...)
+		}
+	} else {
+		out = append(out, msg[:n]...)
+		copy(out[12:12+fq.nameLen+2], q[12:]) // the name and the type
+	}
 	out[0], out[1] = q[0], q[1]
-	out[2] |= q[2] & 0x01                 // RD (RFC 1035 §4.1.1)
-	out[3] |= q[3] & 0x10                 // CD (RFC 4035 §3.2.2)
-	copy(out[12:12+fq.nameLen+2], q[12:]) // the name and the type
+	out[2] |= q[2] & 0x01 // RD (RFC 1035 §4.1.1)
+	out[3] |= q[3] & 0x10 // CD (RFC 4035 §3.2.2)
 	if !fq.edns {
 		binary.BigEndian.PutUint16(out[10:], binary.BigEndian.Uint16(out[10:])-1)
 	} else if fq.do {

@@ -29,21 +29,27 @@ type wireTable struct {
 }
 
 // wireRef is a response in the arena: where it starts, its length, its
-// response code.
+// response code, and whether it is a zone's NODATA template.
 type wireRef struct {
 	off   uint32
 	n     uint16
 	rcode uint8
+	tmpl  bool
 }
 
-// wireAnswer is a packed response and its response code.
+// wireAnswer is a packed response and its response code. A template
+// (tmpl) is a zone's NODATA response without its question, which patch
+// takes from the query: the header, then the authority SOA uncompressed,
+// then the OPT record. One template serves every name of the zone that
+// has no data of the type asked, which saved about 100 bytes per name.
 type wireAnswer struct {
 	msg   string
 	rcode uint8
+	tmpl  bool
 }
 
 func (t *wireTable) answer(r wireRef) wireAnswer {
-	return wireAnswer{msg: t.arena[r.off : r.off+uint32(r.n)], rcode: r.rcode}
+	return wireAnswer{msg: t.arena[r.off : r.off+uint32(r.n)], rcode: r.rcode, tmpl: r.tmpl}
 }
 
 // optLen is the length of the OPT record the server adds: root name, type,
@@ -71,10 +77,10 @@ func otherTypeOK(t uint16) bool {
 // answer caches: SIP clients never ask ANY, and its answer took a third
 // of the table.
 func (s *snapshot) precompute() wireTable {
-	var b tableBuilder
+	b := tableBuilder{nodata: map[*Zone]wireRef{}}
 	for _, z := range s.zones {
 		for name, n := range z.nodes {
-			b.addNode(s, name, n)
+			b.addNode(s, z, name, n)
 		}
 	}
 	return b.build()
@@ -85,19 +91,27 @@ func (s *snapshot) precompute() wireTable {
 type tableBuilder struct {
 	buf     []byte
 	entries []tableEntry
-	key     []byte // scratch
+	key     []byte            // scratch
+	nodata  map[*Zone]wireRef // each zone's NODATA template
+	// name is where the current node's wire name is in buf (the question
+	// of its first exact answer), for keying its "other" entry when that
+	// is a template; nameLen 0 when there is none.
+	nameOff uint32
+	nameLen int
 }
 
 // tableEntry is one map entry to make: a response in buf, whether it goes
-// into exact (keyed by name and type) or other (by name), and the length
-// of its key.
+// into exact (keyed by name and type) or other (by name), and where its
+// key is in buf.
 type tableEntry struct {
 	ref    wireRef
 	exact  bool
+	keyOff uint32
 	keyLen int
 }
 
-func (b *tableBuilder) addNode(s *snapshot, name string, n *node) {
+func (b *tableBuilder) addNode(s *snapshot, z *Zone, name string, n *node) {
+	b.nameLen = 0
 	if len(n.sets[dns.TypeCNAME]) > 0 {
 		// The answer depends on the type asked and the CNAME target's data.
 		for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA, dns.TypeSRV, dns.TypeNAPTR, dns.TypeCNAME, dns.TypeTXT} {
@@ -109,36 +123,111 @@ func (b *tableBuilder) addNode(s *snapshot, name string, n *node) {
 		b.add(s, name, qt, true)
 	}
 	if len(n.sets[templateType]) == 0 {
-		b.add(s, name, templateType, false)
+		b.addOther(s, z, name)
 	}
 }
 
 // add packs the answer to name/qtype, to be keyed with the type or not.
 func (b *tableBuilder) add(s *snapshot, name string, qtype uint16, withType bool) {
 	msg, rcode, ok := s.pack(name, qtype)
-	if !ok || len(msg) > 0xFFFF || len(b.buf)+len(msg) > 0xFFFFFFFF {
+	if ok {
+		b.store(msg, rcode, withType)
+	}
+}
+
+// addOther adds the answer for the types name lacks: the zone's NODATA
+// template when that is the answer and the name's key is in buf already,
+// else the answer itself.
+func (b *tableBuilder) addOther(s *snapshot, z *Zone, name string) {
+	msg, rcode, ok := s.pack(name, templateType)
+	if !ok {
+		return
+	}
+	if b.nameLen > 0 && s.zoneFor(name) == z {
+		if ref, ok := b.template(z, msg); ok {
+			b.entries = append(b.entries, tableEntry{ref: ref, keyOff: b.nameOff, keyLen: b.nameLen})
+			return
+		}
+	}
+	b.store(msg, rcode, false)
+}
+
+// store appends msg to buf and its entry, keyed by its question.
+func (b *tableBuilder) store(msg []byte, rcode uint8, withType bool) {
+	if len(msg) > 0xFFFF || len(b.buf)+len(msg) > 0xFFFFFFFF {
 		return // left to the slow path
 	}
+	var ok bool
 	b.key, ok = appendWireName(b.key[:0], msg[12:])
 	if !ok || string(b.key) != string(msg[12:12+len(b.key)]) {
 		return // not the lower-case, uncompressed question the key must be
 	}
+	off := uint32(len(b.buf))
 	keyLen := len(b.key)
+	if withType && b.nameLen == 0 {
+		b.nameOff, b.nameLen = off+12, keyLen
+	}
 	if withType {
 		keyLen += 2
 	}
-	ref := wireRef{off: uint32(len(b.buf)), n: uint16(len(msg)), rcode: rcode}
+	ref := wireRef{off: off, n: uint16(len(msg)), rcode: rcode}
 	b.buf = append(b.buf, msg...)
-	b.entries = append(b.entries, tableEntry{ref: ref, exact: withType, keyLen: keyLen})
+	b.entries = append(b.entries, tableEntry{ref: ref, exact: withType, keyOff: off + 12, keyLen: keyLen})
+}
+
+// template returns z's NODATA template, making it from msg the first
+// time, when msg is such a NODATA answer: NOERROR, AA, one question, no
+// answer, one authority record of type SOA and the OPT record (RFC 2308
+// §2.2). It reports false for anything else (a referral, say).
+func (b *tableBuilder) template(z *Zone, msg []byte) (wireRef, bool) {
+	if len(msg) < 12 || string(msg[2:12]) != "\x84\x00\x00\x01\x00\x00\x00\x01\x00\x01" || !authorityIsSOA(msg) {
+		return wireRef{}, false
+	}
+	if ref, ok := b.nodata[z]; ok {
+		return ref, true
+	}
+	soa := z.negativeSOA()[0]
+	rr := make([]byte, dns.Len(soa))
+	n, err := dns.PackRR(soa, rr, 0, nil, false)
+	if err != nil {
+		return wireRef{}, false
+	}
+	off := uint32(len(b.buf))
+	b.buf = append(b.buf, msg[:12]...)
+	b.buf = append(b.buf, rr[:n]...)
+	b.buf = append(b.buf, msg[len(msg)-optLen:]...)
+	ref := wireRef{off: off, n: uint16(len(b.buf) - int(off)), tmpl: true}
+	b.nodata[z] = ref
+	return ref, true
+}
+
+// authorityIsSOA reports whether the record after msg's one question is
+// an SOA.
+func authorityIsSOA(msg []byte) bool {
+	i := 12
+	for i < len(msg) && msg[i] != 0 { // the question name, uncompressed
+		i += 1 + int(msg[i])
+	}
+	i += 1 + 4 // the root label, type and class
+	switch {
+	case i+2 <= len(msg) && msg[i]&0xC0 == 0xC0:
+		i += 2
+	default:
+		for i < len(msg) && msg[i] != 0 {
+			i += 1 + int(msg[i])
+		}
+		i++
+	}
+	return i+2 <= len(msg) && binary.BigEndian.Uint16(msg[i:]) == dns.TypeSOA
 }
 
 // build returns the table: the buffer becomes the arena, and each key is
-// the question at offset 12 of its response.
+// a substring of it.
 func (b *tableBuilder) build() wireTable {
 	t := wireTable{arena: string(b.buf), exact: map[string]wireRef{}, other: map[string]wireRef{}}
 	b.buf = nil
 	for _, e := range b.entries {
-		key := t.arena[e.ref.off+12 : e.ref.off+12+uint32(e.keyLen)]
+		key := t.arena[e.keyOff : e.keyOff+uint32(e.keyLen)]
 		if e.exact {
 			t.exact[key] = e.ref
 		} else {
