@@ -119,3 +119,31 @@ func sameKeys(got []locate.Target, want ...locate.Target) bool {
 	}
 	return true
 }
+
+// TestPolicyConsultsHealth: a policy with a shared store feeds it and
+// tries what it holds last; a second policy (another account) sees it.
+func TestPolicyConsultsHealth(t *testing.T) {
+	clk := fakeclock.New(t0)
+	h := &Health{Now: clk.Now}
+	a, b := target(13, 0), target(12, 0)
+	p := New(Config{Health: h, MaxTries: 1})
+	p.SetTargets([]locate.Target{a, b})
+	p.Begin(clk.Now())
+	if got, _ := p.Next(clk.Now()); Key(got) != Key(a) {
+		t.Fatalf("first target %v, want the primary", got)
+	}
+	p.Report(a, TransportFailed, 0, clk.Now())
+
+	q := New(Config{Health: h})
+	q.SetTargets([]locate.Target{a, b})
+	q.Begin(clk.Now())
+	if got, _ := q.Next(clk.Now()); Key(got) != Key(b) {
+		t.Fatalf("another account's first target %v, want the backup (the primary is held)", got)
+	}
+	q.Report(b, Answered, 0, clk.Now())
+	clk.Advance(DefaultDownFor)
+	q.Begin(clk.Now())
+	if got, _ := q.Next(clk.Now()); Key(got) != Key(a) {
+		t.Fatalf("after the hold: first target %v, want the primary", got)
+	}
+}

@@ -70,6 +70,11 @@ type Config struct {
 	// ReturnAfter is, in Static mode, how many registrations with a backup
 	// IP are made before the primary is tried first again. Default 3.
 	ReturnAfter int
+	// Health, when set, is the store of target health shared with other
+	// accounts and requests (package sipsend): every Report feeds it, and
+	// each round tries the targets it holds last, as it does suspended
+	// ones. nil: the policy knows only what its own attempts taught it.
+	Health *Health
 }
 
 func (c Config) maxTries() int {

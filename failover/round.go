@@ -10,14 +10,14 @@ import (
 // and orders the targets for it as the mode says. Suspended targets go last.
 func (p *Policy) Begin(now time.Time) {
 	p.pos, p.tries, p.done = 0, 0, false
-	p.order = p.suspendedLast(p.modeOrder(now))
+	p.order = p.heldLast(p.suspendedLast(p.modeOrder(now)))
 }
 
 // BeginFailback starts a round that walks the list from the top whatever
 // the mode: a probe found a better target answering again.
 func (p *Policy) BeginFailback() {
 	p.pos, p.tries, p.done = 0, 0, false
-	p.order = p.suspendedLast(p.fromTop())
+	p.order = p.heldLast(p.suspendedLast(p.fromTop()))
 }
 
 // modeOrder returns the order of the targets for a round begun at now.
@@ -91,6 +91,24 @@ func (p *Policy) suspendedLast(order []int) []int {
 	return append(live, dead...)
 }
 
+// heldLast moves the targets the shared Health holds to the end, keeping
+// the order otherwise: tried only when nothing else answers, and still
+// tried when every target is held.
+func (p *Policy) heldLast(order []int) []int {
+	if p.cfg.Health == nil {
+		return order
+	}
+	var live, held []int
+	for _, i := range order {
+		if _, ok := p.cfg.Health.Down(p.targets[i]); ok {
+			held = append(held, i)
+		} else {
+			live = append(live, i)
+		}
+	}
+	return append(live, held...)
+}
+
 // Next returns the target to try now. It returns false when the round is
 // over: a target answered (Done), or every target was given up on or is
 // held back by a 503 Retry-After (RFC 3263 §4.3).
@@ -128,6 +146,9 @@ func (p *Policy) Report(t locate.Target, o Outcome, retryAfter time.Duration, no
 	cur, ok := p.Next(now)
 	if !ok || Key(cur) != Key(t) {
 		return
+	}
+	if p.cfg.Health != nil {
+		p.cfg.Health.Report(t, o, retryAfter)
 	}
 	switch o {
 	case Answered:

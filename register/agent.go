@@ -61,6 +61,11 @@ type Config struct {
 	Clock Clock
 	// Rand defaults to a randomly seeded source.
 	Rand *rand.Rand
+	// Health, when set, is the target health shared with every account and
+	// with sipsend's requests (issue 10): each attempt feeds it, and each
+	// round tries the targets it holds last. Give it the agent's clock
+	// (Health.Now). nil: each account learns from its own attempts only.
+	Health *failover.Health
 }
 
 // Clock is what the agent reads time from: Now, and timers in the manner

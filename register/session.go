@@ -82,7 +82,7 @@ func newSession(a *Agent, acct *Account) (*session, error) {
 		agent:   a,
 		acct:    acct,
 		log:     accountLog{l: a.log, account: acct.name()},
-		policy:  failover.New(failover.Config{Mode: acct.failoverMode(), MaxTries: acct.MaxTries}),
+		policy:  failover.New(failover.Config{Mode: acct.failoverMode(), MaxTries: acct.MaxTries, Health: a.cfg.Health}),
 		dlg:     newDialogue(aor, reqURI),
 		expires: acct.expires(),
 	}
