@@ -13,7 +13,7 @@ import (
 	"github.com/siplocate/siplocate/locate"
 )
 
-// transact sends a clone of the request to t in a client transaction of
+// transact sends the request to t in a client transaction of
 // its own and waits for its final response. The outcome is Answered with
 // the response, TimedOut, or TransportFailed (ICMP port unreachable on a
 // connected UDP socket, a refused TCP connection, a failed TLS handshake,
@@ -24,7 +24,11 @@ func (s *search) transact(ctx context.Context, t locate.Target) (*sip.Response, 
 		ctx, cancel = context.WithTimeout(ctx, s.opts.AttemptTimeout)
 		defer cancel()
 	}
-	req := s.req.Clone()
+	// The request itself goes, as sipgo's own Do and DoDigestAuth send one
+	// request again: the previous attempt's transaction has ended, and its
+	// Via goes with it (a new branch each time).
+	req := s.req
+	req.RemoveHeader("Via")
 	req.SetDestination(t.AddrPort().String())
 	req.SetTransport(strings.ToUpper(string(t.Transport)))
 	var refused <-chan struct{}

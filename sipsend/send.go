@@ -97,8 +97,9 @@ var (
 // Do sends req as RFC 3263 says and returns the final response that ended
 // the search, with the trace of every attempt. req is built first as
 // sipgo's Client.Do would (missing To, From, Call-ID, CSeq, Max-Forwards
-// are added) and is not sent itself: each attempt sends a clone with a Via
-// of its own. When no target ends the search the error wraps ErrNoTarget
+// are added); each attempt sends it with a Via of its own and its
+// destination and transport set to the target's. Like client.Do, Do
+// changes req: Clone it first to keep the original. When no target ends the search the error wraps ErrNoTarget
 // and the response is the last one received (a 503, say), or nil.
 func Do(ctx context.Context, client *sipgo.Client, req *sip.Request, opts Options) (*sip.Response, Trace, error) {
 	req.RemoveHeader("Via")
