@@ -58,9 +58,10 @@ func (s *session) exchange(ctx context.Context, t locate.Target, expires time.Du
 		contact = *bound
 	}
 	var challenges []*sip.Response
+	uses := map[*sip.Response]int{} // requests sent on each challenge's nonce
 	for step := 0; step < maxSteps; step++ {
 		req := s.dlg.newRequest(sip.REGISTER, t, &contact, expires)
-		if err := s.authorize(req, challenges); err != nil {
+		if err := s.authorize(req, challenges, uses); err != nil {
 			return result{outcome: failover.TimedOut, err: err} // an unusable challenge is no answer
 		}
 		res, o, err := st.transact(ctx, t, req, s.acct.attemptTimeout())
@@ -141,8 +142,12 @@ func headerValues(h sip.Header) []string {
 	return []string{h.Value()}
 }
 
-// authorize answers every challenge received so far, the latest of each kind.
-func (s *session) authorize(req *sip.Request, challenges []*sip.Response) error {
+// authorize answers every challenge received so far, the latest of each
+// kind, counting in uses the requests sent on each one's nonce: a request
+// sent again on a nonce (after a 423) carries the next nonce count, as
+// RFC 7616 §3.4 has it, or a registrar that tracks counts takes it for a
+// replay.
+func (s *session) authorize(req *sip.Request, challenges []*sip.Response, uses map[*sip.Response]int) error {
 	user := s.acct.AuthUser
 	if user == "" {
 		user = s.dlg.aor.User
@@ -152,7 +157,8 @@ func (s *session) authorize(req *sip.Request, challenges []*sip.Response) error 
 		latest[c.StatusCode] = c
 	}
 	for _, c := range latest {
-		if err := authorize(req, c, user, s.acct.Password); err != nil {
+		uses[c]++
+		if err := authorize(req, c, user, s.acct.Password, uses[c]); err != nil {
 			return err
 		}
 	}

@@ -13,9 +13,10 @@ const maxChallengeLen = 2048
 
 // authorize adds digest credentials (RFC 3261 §22.2 and §22.3, RFC 8760
 // for SHA-256) answering the 401's WWW-Authenticate or the 407's
-// Proxy-Authenticate in res to req. The error says why the challenge could
-// not be answered.
-func authorize(req *sip.Request, res *sip.Response, user, password string) error {
+// Proxy-Authenticate in res to req, as the count-th request on its nonce
+// (the nc of qop=auth, RFC 7616 §3.4). The error says why the challenge
+// could not be answered.
+func authorize(req *sip.Request, res *sip.Response, user, password string, count int) error {
 	chalName, credName := "WWW-Authenticate", "Authorization"
 	if res.StatusCode == sip.StatusProxyAuthRequired {
 		chalName, credName = "Proxy-Authenticate", "Proxy-Authorization"
@@ -33,7 +34,7 @@ func authorize(req *sip.Request, res *sip.Response, user, password string) error
 		URI:      req.Recipient.String(),
 		Username: user,
 		Password: password,
-		Count:    1,
+		Count:    count,
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %d: %w", errDropped, res.StatusCode, err)

@@ -18,7 +18,7 @@ func FuzzChallenge(f *testing.F) {
 		req := sip.NewRequest(sip.REGISTER, sip.Uri{Scheme: "sip", Host: "example.com"})
 		res := sip.NewResponse(401, "Unauthorized")
 		res.AppendHeader(sip.NewHeader("WWW-Authenticate", v))
-		if err := authorize(req, res, "alice", "secret"); err == nil && req.GetHeader("Authorization") == nil {
+		if err := authorize(req, res, "alice", "secret", 1); err == nil && req.GetHeader("Authorization") == nil {
 			t.Fatal("no error and no Authorization header")
 		}
 	})
@@ -50,7 +50,7 @@ func FuzzResponse(f *testing.F) {
 			t.Fatalf("Retry-After %v", r)
 		}
 		creq := req.Clone()
-		if err := authorize(creq, res, "a", "b"); err == nil && creq.GetHeader("Authorization") == nil && creq.GetHeader("Proxy-Authorization") == nil {
+		if err := authorize(creq, res, "a", "b", 1); err == nil && creq.GetHeader("Authorization") == nil && creq.GetHeader("Proxy-Authorization") == nil {
 			t.Fatal("no error and no credentials")
 		}
 		_ = challengedBefore([]*sip.Response{res}, res)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/icholy/digest"
 
 	"github.com/siplocate/siplocate/locate"
 )
@@ -224,5 +225,37 @@ func TestRegisterOverIPv6(t *testing.T) {
 	ev.wait(t, Registered)
 	if contact := srv.requests()[0].Contact().Address.String(); !strings.HasPrefix(contact, "sip:alice@[::1]:") {
 		t.Errorf("Contact %q, want sip:alice@[::1]:port", contact)
+	}
+}
+
+// TestNonceCountAfter423 checks that a REGISTER sent again after a 423 on
+// the nonce already used counts up (RFC 7616 §3.4): the same nonce with
+// the same nc is a replay, refused as stale by a registrar that tracks it.
+func TestNonceCountAfter423(t *testing.T) {
+	auth := digestAuth(401, "MD5")
+	srv := newTestServer(t, func(req *sip.Request) *sip.Response {
+		if h := req.GetHeader("Authorization"); h != nil && req.GetHeader("Expires").Value() != "7200" {
+			return status(423, "Min-Expires: 7200")(req)
+		}
+		return auth(req)
+	})
+	ev, _ := startAgent(t, []locate.Target{srv.target}, alice())
+	if got := ev.wait(t, Registered); got.Expires != 2*time.Hour {
+		t.Fatalf("granted %v, want 2h", got.Expires)
+	}
+	reqs := srv.requests()
+	if len(reqs) != 3 {
+		t.Fatalf("server got %d REGISTERs, want 3 (challenged, 423, registered)", len(reqs))
+	}
+	var ncs []int
+	for _, r := range reqs[1:] {
+		cred, err := digest.ParseCredentials(r.GetHeader("Authorization").Value())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ncs = append(ncs, cred.Nc)
+	}
+	if ncs[0] >= ncs[1] {
+		t.Errorf("nonce counts %v, want them to grow on the same nonce", ncs)
 	}
 }
