@@ -47,6 +47,7 @@ func kamZone() *dnstest.Zone {
 type kamLab struct {
 	primary, backup *kamailiotest.Instance
 	f               *fixture
+	dns             string // the DNS server's address
 }
 
 func startKamLab(t *testing.T, transport locate.Transport) *kamLab {
@@ -63,6 +64,7 @@ func startKamLab(t *testing.T, transport locate.Transport) *kamLab {
 	l := &kamLab{
 		primary: kamailiotest.Start(t, kamailiotest.Config{Addr: kamPrimary, Port: 5060, Users: users}),
 		backup:  kamailiotest.Start(t, kamailiotest.Config{Addr: kamBackup, Port: 5060, Users: users}),
+		dns:     dnsSrv.Addr,
 	}
 	l.f = newFixture(t, nil, transport)
 	l.f.opts.Locator = &locate.Locator{Resolver: locatedns.New(dc)}
