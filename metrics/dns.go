@@ -13,6 +13,9 @@ var (
 	srvMalformed = prometheus.NewDesc("siplocate_dns_malformed_total", "Packets that did not parse as a DNS query.", nil, nil)
 	srvReloads   = prometheus.NewDesc("siplocate_dns_reloads_total", "Zone file loads after the first, by result: ok or error.", []string{"result"}, nil)
 	srvSerial    = prometheus.NewDesc("siplocate_dns_zone_serial", "SOA serial of each zone served.", []string{"zone"}, nil)
+	srvTCPConns  = prometheus.NewDesc("siplocate_dns_tcp_connections", "TCP connections held now.", nil, nil)
+	srvTCPRefuse = prometheus.NewDesc("siplocate_dns_tcp_refused_total", "TCP connections closed at accept for being over a cap (total or per address).", nil, nil)
+	srvTCPAccErr = prometheus.NewDesc("siplocate_dns_tcp_accept_errors_total", "Failed TCP accepts (descriptors out), each retried after a backoff.", nil, nil)
 )
 
 // The question types and response codes exported from 0: those a SIP
@@ -28,7 +31,7 @@ type serverCollector struct{ s *dnsserver.Server }
 func DNSServer(s *dnsserver.Server) prometheus.Collector { return serverCollector{s: s} }
 
 func (serverCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{srvQueries, srvResponses, srvMalformed, srvReloads, srvSerial} {
+	for _, d := range []*prometheus.Desc{srvQueries, srvResponses, srvMalformed, srvReloads, srvSerial, srvTCPConns, srvTCPRefuse, srvTCPAccErr} {
 		ch <- d
 	}
 }
@@ -40,6 +43,9 @@ func (c serverCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(srvMalformed, prometheus.CounterValue, float64(st.Malformed))
 	ch <- prometheus.MustNewConstMetric(srvReloads, prometheus.CounterValue, float64(st.ReloadsOK), "ok")
 	ch <- prometheus.MustNewConstMetric(srvReloads, prometheus.CounterValue, float64(st.ReloadsFailed), "error")
+	ch <- prometheus.MustNewConstMetric(srvTCPConns, prometheus.GaugeValue, float64(st.TCPConns))
+	ch <- prometheus.MustNewConstMetric(srvTCPRefuse, prometheus.CounterValue, float64(st.TCPRefused))
+	ch <- prometheus.MustNewConstMetric(srvTCPAccErr, prometheus.CounterValue, float64(st.TCPAcceptErrors))
 	for zone, serial := range st.Serials {
 		ch <- prometheus.MustNewConstMetric(srvSerial, prometheus.GaugeValue, float64(serial), zone)
 	}

@@ -116,6 +116,9 @@ func TestDNSServerMetrics(t *testing.T) {
 		`siplocate_dns_responses_total{rcode="NXDOMAIN"} 0`,
 		`siplocate_dns_malformed_total{} 0`,
 		`siplocate_dns_reloads_total{result="error"} 0`,
+		`siplocate_dns_tcp_connections{} 0`,
+		`siplocate_dns_tcp_refused_total{} 0`,
+		`siplocate_dns_tcp_accept_errors_total{} 0`,
 	)
 	m := new(dns.Msg).SetQuestion("_sip._udp.example.net.", dns.TypeSRV)
 	if _, err := dns.Exchange(m, s.Addr().String()); err != nil {
