@@ -3,12 +3,14 @@ package sipsend_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/siplocate/siplocate/dnsclient"
@@ -35,7 +37,8 @@ func cpuTime() time.Duration {
 // process's CPU per request, the registrar's included.
 func BenchmarkOptions(b *testing.B) {
 	_, addr := startRegistrar(b, "udp", ip(95))
-	zone := cachedSRV(b, addr)
+	mem := srvMemServer(addr)
+	zone := cachedSRV(b, mem)
 	uri := sip.Uri{Scheme: "sip", Host: "example.com"}
 	run := func(b *testing.B, send func(context.Context, *sip.Request) (*sip.Response, error)) {
 		ctx := context.Background()
@@ -54,6 +57,12 @@ func BenchmarkOptions(b *testing.B) {
 		client := newClient(b)
 		run(b, func(ctx context.Context, req *sip.Request) (*sip.Response, error) {
 			req.SetDestination(addr.String())
+			return client.Do(ctx, req)
+		})
+	})
+	b.Run("sipgo-srv", func(b *testing.B) {
+		client := newSipgoSRVClient(b, mem)
+		run(b, func(ctx context.Context, req *sip.Request) (*sip.Response, error) {
 			return client.Do(ctx, req)
 		})
 	})
@@ -76,15 +85,45 @@ func BenchmarkOptions(b *testing.B) {
 	}
 }
 
-// cachedSRV returns a production resolver (locatedns over dnsclient, with
-// its cache) whose server, in memory, holds one SRV record for addr.
-func cachedSRV(b *testing.B, addr netip.AddrPort) locate.Resolver {
-	b.Helper()
-	mem := dnstest.NewMemServer(dnstest.NewZone(
+// srvMemServer returns an in-memory DNS server with one SRV record for
+// addr.
+func srvMemServer(addr netip.AddrPort) *dnstest.Server {
+	return dnstest.NewMemServer(dnstest.NewZone(
 		"example.com. 300 IN SOA ns.example.com. h.example.com. 1 3600 600 86400 60",
 		fmt.Sprintf("_sip._udp.example.com. 300 IN SRV 10 0 %d sip1.example.com.", addr.Port()),
 		"sip1.example.com. 300 IN A "+addr.Addr().String(),
 	))
+}
+
+// newSipgoSRVClient returns a plain sipgo client that resolves names
+// itself, SRV first, through a net.Resolver asking mem (sipgo has no
+// cache: every request asks).
+func newSipgoSRVClient(b *testing.B, mem *dnstest.Server) *sipgo.Client {
+	b.Helper()
+	r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		// A pipe is not a net.PacketConn, so Go frames its queries as over
+		// TCP: the server must read them so.
+		return mem.Dial(ctx, "tcp", "192.0.2.53:53")
+	}}
+	quiet := slog.New(slog.DiscardHandler)
+	ua, err := sipgo.NewUA(sipgo.WithUserAgentDNSResolver(r),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(quiet), sip.WithTransportLayerDNSLookupSRV(true)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(quiet)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = ua.Close() })
+	c, err := sipgo.NewClient(ua, sipgo.WithClientLogger(quiet))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// cachedSRV returns a production resolver (locatedns over dnsclient, with
+// its cache) asking mem.
+func cachedSRV(b *testing.B, mem *dnstest.Server) locate.Resolver {
+	b.Helper()
 	c, err := dnsclient.New(dnsclient.Config{
 		Servers: []string{"192.0.2.53:53"},
 		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
