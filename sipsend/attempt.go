@@ -39,6 +39,11 @@ func (s *search) transact(ctx context.Context, t locate.Target) (*sip.Response, 
 		}
 		refused = c.Refused()
 	}
+	if t.Transport == locate.TLS && s.opts.TLS != nil {
+		if err := s.opts.TLS.Conn(ctx, s.domain, t.AddrPort()); err != nil {
+			return nil, failover.TransportFailed, err
+		}
+	}
 	tx, err := s.client.TransactionRequest(ctx, req, sipgo.ClientRequestAddVia)
 	if err != nil {
 		return nil, failover.TransportFailed, fmt.Errorf("send %s to %s %s: %w", req.Method, t.Transport, t.AddrPort(), err)

@@ -22,12 +22,13 @@
 // Do returns the final response and a Trace of the attempts (target,
 // outcome, time); Options.OnEvent sees them as they happen.
 //
+// TLS: with Options.TLS, connections are made by sipsend and the server's
+// certificate is checked for the SIP domain, the host of the URI located
+// (RFC 5922 §4), not for the target's address as sipgo's dialer would.
+//
 // What it leaves out: RFC 3261 §12.2.1.1 strict routing (a Route without
-// lr is located like a loose one), the TLS server name as the SIP domain
-// (RFC 5922 §4: sipgo's TLS dialer uses the address it is given, so TLS
-// targets are sent with the user agent's own tls.Config, whose ServerName
-// the caller should set to the domain), a reset of a TCP connection after
-// the request went out (the attempt then times out), and affinity to the
+// lr is located like a loose one), a reset of a TCP connection after the
+// request went out (the attempt then times out), and affinity to the
 // server an account is registered with.
 //
 // Usage, replacing client.Do(ctx, req):

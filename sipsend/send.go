@@ -33,6 +33,11 @@ type Options struct {
 	// port unreachable ends an attempt at once. nil uses sipgo's own
 	// socket, on which a closed port looks like a timeout.
 	UDP *UDP
+	// TLS, when set, makes TLS connections whose certificate is checked
+	// for the SIP domain (RFC 5922 §4). nil leaves TLS to sipgo's dialer,
+	// which checks it for the target's IP address (or the user agent's
+	// tls.Config ServerName, when set).
+	TLS *TLS
 	// OutboundProxy is located instead of the Request-URI when the
 	// request has no Route (RFC 3261 §8.1.2).
 	OutboundProxy string
@@ -123,6 +128,7 @@ type search struct {
 	req    *sip.Request
 	opts   *Options
 	health *failover.Health
+	domain string // the host of the URI located: the TLS server name
 	trace  Trace
 }
 
@@ -133,6 +139,9 @@ func (s *search) run(ctx context.Context) (*sip.Response, Trace, error) {
 		return nil, s.trace, err
 	}
 	s.trace.NextHop = hop
+	if u, err := locate.ParseURI(hop); err == nil {
+		s.domain = u.Host
+	}
 	res, err := s.opts.Locator.Locate(ctx, hop, s.opts.Locate)
 	if err != nil && (res == nil || len(res.Targets) == 0) {
 		s.emit(Event{Kind: LocateFailed, URI: hop, Err: err})

@@ -1,0 +1,181 @@
+package sipsend_test
+
+import (
+	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/siplocate/siplocate/locate"
+	"github.com/siplocate/siplocate/locatetest"
+	"github.com/siplocate/siplocate/sipsend"
+)
+
+// testCert returns a self-signed certificate for name and a pool that
+// trusts it.
+func testCert(t *testing.T, name string) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name}, DNSNames: []string{name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
+}
+
+// tlsResponder answers every request that comes over TLS on ip with 200.
+func tlsResponder(t *testing.T, ip string, cert tls.Certificate) netip.AddrPort {
+	t.Helper()
+	l, err := tls.Listen("tcp", ip+":0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		_ = l.Close()
+		mu.Lock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			c, err := l.Accept()
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			if err != nil {
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Go(func() { answerStream(c) })
+		}
+	})
+	return netip.MustParseAddrPort(l.Addr().String())
+}
+
+// answerStream reads requests without bodies from c and answers each 200.
+func answerStream(c net.Conn) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	for range 100 {
+		var msg strings.Builder
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			msg.WriteString(line)
+			if line == "\r\n" {
+				break
+			}
+		}
+		m, err := sip.ParseMessage([]byte(msg.String()))
+		req, ok := m.(*sip.Request)
+		if err != nil || !ok {
+			return
+		}
+		if _, err := c.Write([]byte(sip.NewResponseFromRequest(req, 200, "OK", nil).String())); err != nil {
+			return
+		}
+	}
+}
+
+// TestTLSServerNameIsTheDomain: the certificate is checked for the SIP
+// domain, not the target's address (RFC 5922 §4); a target whose
+// certificate is for another name fails at the transport and the next one
+// is tried; without Options.TLS, sipgo checks the address and both fail.
+func TestTLSServerNameIsTheDomain(t *testing.T) {
+	good, pool := testCert(t, "example.com")
+	wrong, _ := testCert(t, "other.example")
+	pool.AddCert(mustParse(t, wrong)) // trusted, but for another name
+	p := tlsResponder(t, ip(70), wrong)
+	b := tlsResponder(t, ip(71), good)
+	zone, err := locatetest.NewResolver(fmt.Sprintf(`
+$ORIGIN example.com.
+_sips._tcp 300 IN SRV 10 0 %d sip1
+_sips._tcp 300 IN SRV 20 0 %d sip2
+sip1       300 IN A   %s
+sip2       300 IN A   %s
+`, p.Port(), b.Port(), p.Addr(), b.Addr()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, zone, locate.TLS)
+	f.opts.TLS = sipsend.NewTLS(f.client.TransportLayer(), &tls.Config{RootCAs: pool})
+	t.Cleanup(f.opts.TLS.Close)
+
+	res, tr, err := f.options(t, "sips:example.com")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("Do = %v, %v (%q); want 200 from the backup", res, err, outcomes(tr))
+	}
+	if got := outcomes(tr); len(got) != 2 || got[0] != p.String()+" transport-error" || got[1] != b.String()+" 200" {
+		t.Errorf("attempts = %q, want the primary's certificate refused, then the backup", got)
+	}
+	if _, tr, err = f.options(t, "sips:example.com"); err != nil || len(tr.Attempts) != 1 {
+		t.Errorf("second request: %v, %q; want the backup at once over its connection", err, outcomes(tr))
+	}
+
+	// sipgo's own dialer, trusting the same roots: the name it checks is
+	// the IP address, which neither certificate names.
+	g := newFixture(t, zone, locate.TLS)
+	ua, err := sipgo.NewUA(sipgo.WithUserAgenTLSConfig(&tls.Config{RootCAs: pool}),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(slog.New(slog.DiscardHandler))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ua.Close() })
+	if g.client, err = sipgo.NewClient(ua, sipgo.WithClientLogger(slog.New(slog.DiscardHandler))); err != nil {
+		t.Fatal(err)
+	}
+	if _, tr, err := g.options(t, "sips:example.com"); !errors.Is(err, sipsend.ErrNoTarget) {
+		t.Errorf("without Options.TLS: %v, %q; want no target (the certificates name no IP)", err, outcomes(tr))
+	} else if !strings.Contains(tr.Attempts[1].Err.Error(), "cannot validate certificate for 127.0.12.71") {
+		t.Errorf("without Options.TLS the backup failed with %v, want a name mismatch for its IP", tr.Attempts[1].Err)
+	}
+}
+
+func mustParse(t *testing.T, c tls.Certificate) *x509.Certificate {
+	t.Helper()
+	x, err := x509.ParseCertificate(c.Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
