@@ -28,8 +28,9 @@
 //
 // What it leaves out: RFC 3261 §12.2.1.1 strict routing (a Route without
 // lr is located like a loose one), a reset of a TCP connection after the
-// request went out (the attempt then times out), and affinity to the
-// server an account is registered with.
+// request went out (the attempt then times out), and finding by itself
+// the server an account is registered with (the caller names it in
+// Options.Registered, and it is tried first: server affinity).
 //
 // Usage, replacing client.Do(ctx, req):
 //

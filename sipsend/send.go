@@ -41,6 +41,11 @@ type Options struct {
 	// OutboundProxy is located instead of the Request-URI when the
 	// request has no Route (RFC 3261 §8.1.2).
 	OutboundProxy string
+	// Registered, when set, is tried first: the server the account the
+	// request is sent for is registered with (server affinity; register's
+	// Registered event names it). The located targets follow, in order;
+	// its health hold is ignored, as the registration says it answers.
+	Registered *locate.Target
 	// AttemptTimeout bounds each attempt; zero leaves it to sipgo's
 	// Timer B/F (64*T1, 32 s).
 	AttemptTimeout time.Duration
@@ -147,7 +152,7 @@ func (s *search) run(ctx context.Context) (*sip.Response, Trace, error) {
 		s.emit(Event{Kind: LocateFailed, URI: hop, Err: err})
 		return nil, s.trace, fmt.Errorf("%s %s: %w %s: %w", s.req.Method, s.req.Recipient.String(), ErrLocate, hop, err)
 	}
-	targets := s.health.Order(res.Targets)
+	targets := s.withRegistered(s.health.Order(res.Targets))
 	s.emit(Event{Kind: Located, URI: hop, Targets: targets})
 	var last *sip.Response
 	var lastErr error
@@ -168,6 +173,21 @@ func (s *search) run(ctx context.Context) (*sip.Response, Trace, error) {
 		lastErr = a.Err
 	}
 	return last, s.trace, fmt.Errorf("%s %s: %w (%d tried): %w", s.req.Method, hop, ErrNoTarget, len(s.trace.Attempts), lastErr)
+}
+
+// withRegistered puts Options.Registered first, once.
+func (s *search) withRegistered(ts []locate.Target) []locate.Target {
+	r := s.opts.Registered
+	if r == nil || !r.Addr.IsValid() {
+		return ts
+	}
+	out := append(make([]locate.Target, 0, len(ts)+1), *r)
+	for _, t := range ts {
+		if failover.Key(t) != failover.Key(*r) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // attempt tries t, records the attempt and feeds the health store.

@@ -276,3 +276,20 @@ func TestNextHop(t *testing.T) {
 		})
 	}
 }
+
+// TestRegisteredFirst: with Options.Registered (server affinity) the
+// account's server is tried first, even when it is the backup and the
+// primary answers.
+func TestRegisteredFirst(t *testing.T) {
+	_, p := startRegistrar(t, "udp", ip(64))
+	_, b := startRegistrar(t, "udp", ip(65))
+	f := newFixture(t, srvZone(t, "udp", p, b), locate.UDP)
+	f.opts.Registered = &locate.Target{Transport: locate.UDP, Addr: b.Addr(), Port: b.Port()}
+	res, tr, err := f.options(t, "sip:example.com")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("Do = %v, %v", res, err)
+	}
+	if got, want := outcomes(tr), []string{b.String() + " 200"}; !slices.Equal(got, want) {
+		t.Errorf("attempts = %q, want the registered server first: %q", got, want)
+	}
+}
