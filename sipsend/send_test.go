@@ -3,6 +3,7 @@ package sipsend_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -291,5 +292,44 @@ func TestRegisteredFirst(t *testing.T) {
 	}
 	if got, want := outcomes(tr), []string{b.String() + " 200"}; !slices.Equal(got, want) {
 		t.Errorf("attempts = %q, want the registered server first: %q", got, want)
+	}
+}
+
+// TestNoGoroutineLeft: requests that time out, meet a closed port or get
+// hostile answers leave no goroutine behind: after 20 more of them the
+// count is where it was after the first 5 (sipgo's readers, one per
+// connected socket, stay; transactions end with their attempts).
+func TestNoGoroutineLeft(t *testing.T) {
+	silent, s := startRegistrar(t, "udp", ip(66))
+	if err := silent.SetFault(registrar.Fault{Kind: registrar.FaultSilent}); err != nil {
+		t.Fatal(err)
+	}
+	hostile := responder(t, ip(67), func(req *sip.Request) *sip.Response {
+		r := sip.NewResponseFromRequest(req, 200, "OK", nil)
+		r.ReplaceHeader(sip.NewHeader("Call-ID", "not-yours"))
+		return r
+	})
+	_, b := startRegistrar(t, "udp", ip(68))
+	f := newFixture(t, srvZone(t, "udp", s, closedUDPPort(t, ip(69)), hostile, b), locate.UDP)
+	f.opts.AttemptTimeout = 50 * time.Millisecond
+	send := func(n int) {
+		for range n {
+			f.health = nil
+			f.opts.Health = nil // every request meets every failure
+			if res, _, err := f.options(t, "sip:example.com"); err != nil || res.StatusCode != 200 {
+				t.Fatalf("Do = %v, %v", res, err)
+			}
+		}
+	}
+	send(5)
+	before := runtime.NumGoroutine()
+	send(20)
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		runtime.Gosched()
+		time.Sleep(10 * time.Millisecond) // sipgo ends a terminated transaction's goroutines asynchronously
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("%d goroutines after 20 more requests, %d before", after, before)
 	}
 }
