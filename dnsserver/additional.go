@@ -82,7 +82,7 @@ func (a *addBuilder) set(name string, rtype uint16) []dns.RR {
 	if n == nil {
 		return nil
 	}
-	rrs := n.sets[rtype]
+	rrs := n.set(rtype)
 	k := setKey{name, rtype}
 	if len(rrs) > 0 && !a.seen[k] {
 		a.seen[k] = true

@@ -2,6 +2,7 @@ package dnsserver
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -92,4 +93,30 @@ func BenchmarkLoad(b *testing.B) {
 		}
 		newSnapshot([]*Zone{z})
 	}
+}
+
+// BenchmarkLoadLarge loads a zone of 100k A records (the zone-memory
+// bench's shape, bench/zone-memory) and reports the live heap the loaded
+// snapshot holds per record (after a full collection) and the load time
+// per record.
+func BenchmarkLoadLarge(b *testing.B) {
+	const n = 100_000
+	text := bigZone(n)
+	var live uint64
+	for b.Loop() {
+		b.StopTimer()
+		base := liveHeap()
+		b.StartTimer()
+		z, err := ParseZone(strings.NewReader(text), "big.zone", "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := newSnapshot([]*Zone{z})
+		b.StopTimer()
+		live = liveHeap() - base
+		runtime.KeepAlive(s)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(live)/n, "live-B/record")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/record")
 }

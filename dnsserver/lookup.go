@@ -60,7 +60,7 @@ func (z *Zone) step(qname string, qtype uint16, l *lookup) string {
 		// RFC 4035 §3.1.4.1: DS lives on the parent side of the cut.
 		return z.answerAt(z.nodes[qname], qname, qtype, l)
 	case cut != "":
-		l.result, l.ns = Delegation, z.nodes[cut].sets[dns.TypeNS]
+		l.result, l.ns = Delegation, z.nodes[cut].set(dns.TypeNS)
 		return ""
 	case ce == qname:
 		return z.answerAt(z.nodes[qname], qname, qtype, l)
@@ -89,7 +89,7 @@ func (z *Zone) descend(qname string) (ce, cut string) {
 			return ce, ""
 		}
 		ce = name
-		if len(n.sets[dns.TypeNS]) > 0 {
+		if len(n.set(dns.TypeNS)) > 0 {
 			return ce, name
 		}
 	}
@@ -103,11 +103,11 @@ func (z *Zone) answerAt(n *node, qname string, qtype uint16, l *lookup) string {
 	if qtype == dns.TypeANY {
 		return z.answerANY(n, qname, l)
 	}
-	if set := n.sets[qtype]; len(set) > 0 {
+	if set := n.set(qtype); len(set) > 0 {
 		l.result, l.answer = Success, append(l.answer, withOwner(set, qname)...)
 		return ""
 	}
-	if cname := n.sets[dns.TypeCNAME]; len(cname) > 0 {
+	if cname := n.set(dns.TypeCNAME); len(cname) > 0 {
 		l.result, l.answer = Success, append(l.answer, withOwner(cname, qname)...)
 		return dns.CanonicalName(cname[0].(*dns.CNAME).Target)
 	}
@@ -121,16 +121,14 @@ func (z *Zone) answerAt(n *node, qname string, qtype uint16, l *lookup) string {
 // for ANY, and a full copy of the zone is an AXFR away.
 func (z *Zone) answerANY(n *node, qname string, l *lookup) string {
 	best := uint16(0)
-	for t := range n.sets {
-		if best == 0 || t < best {
-			best = t
-		}
+	if len(n.rrs) > 0 {
+		best = n.rrs[0].Header().Rrtype // the node's records are sorted by type
 	}
 	if best == 0 {
 		l.result, l.ns = NoData, z.negativeSOA()
 		return ""
 	}
-	l.result, l.answer = Success, append(l.answer, withOwner(n.sets[best], qname)...)
+	l.result, l.answer = Success, append(l.answer, withOwner(n.set(best), qname)...)
 	return ""
 }
 

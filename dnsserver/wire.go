@@ -112,17 +112,17 @@ type tableEntry struct {
 
 func (b *tableBuilder) addNode(s *snapshot, z *Zone, name string, n *node) {
 	b.nameLen = 0
-	if len(n.sets[dns.TypeCNAME]) > 0 {
+	if len(n.set(dns.TypeCNAME)) > 0 {
 		// The answer depends on the type asked and the CNAME target's data.
 		for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA, dns.TypeSRV, dns.TypeNAPTR, dns.TypeCNAME, dns.TypeTXT} {
 			b.add(s, name, qt, true)
 		}
 		return
 	}
-	for qt := range n.sets {
+	for qt := range n.types {
 		b.add(s, name, qt, true)
 	}
-	if len(n.sets[templateType]) == 0 {
+	if len(n.set(templateType)) == 0 {
 		b.addOther(s, z, name)
 	}
 }
