@@ -82,7 +82,7 @@ func (a *addBuilder) set(name string, rtype uint16) []dns.RR {
 	if n == nil {
 		return nil
 	}
-	rrs := n.set(rtype)
+	rrs := a.s.health.shape(n.set(rtype)) // SRV RRsets as the health checks have them
 	k := setKey{name, rtype}
 	if len(rrs) > 0 && !a.seen[k] {
 		a.seen[k] = true

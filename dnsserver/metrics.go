@@ -41,6 +41,12 @@ type Stats struct {
 	// after a backoff.
 	TCPConns                    int
 	TCPRefused, TCPAcceptErrors uint64
+	// HealthProbes counts the health probes sent and HealthFailures those
+	// that failed; HealthChanges the targets that went down or came up.
+	// HealthTargets is the targets checked now, HealthTargetsDown those
+	// down. All zero without health checks.
+	HealthProbes, HealthFailures, HealthChanges uint64
+	HealthTargets, HealthTargetsDown            int
 }
 
 // Stats returns the server's counters now.
@@ -65,6 +71,10 @@ func (s *Server) Stats() Stats {
 	}
 	if l := s.tcpLn; l != nil {
 		out.TCPConns, out.TCPRefused, out.TCPAcceptErrors = l.conns(), l.refused.Load(), l.acceptErrors.Load()
+	}
+	if h := s.health; h != nil {
+		out.HealthProbes, out.HealthFailures, out.HealthChanges = h.probes.Load(), h.failures.Load(), h.changes.Load()
+		out.HealthTargetsDown, out.HealthTargets = h.downCount()
 	}
 	return out
 }

@@ -132,7 +132,7 @@ func (s *Server) reload(want func(path string) bool) error {
 // a server that allocates nothing per query never does (a 100k-record
 // zone: 182 MB resident before, see docs/benchmarks.md).
 func (s *Server) store(zones []*Zone) {
-	snap := newSnapshot(zones)
+	snap := newShapedSnapshot(zones, s.healthView())
 	snap.gen = s.gens.Add(1)
 	s.snap.Store(snap)
 	debug.FreeOSMemory()

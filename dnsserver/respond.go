@@ -14,10 +14,15 @@ type snapshot struct {
 	gen   uint64           // numbers the server's snapshots (Server.store)
 	zones map[string]*Zone // by origin
 	wire  wireTable        // precomputed answers
+	// health shapes the SRV answers when health checks are on (nil: off).
+	health *healthView
 }
 
-func newSnapshot(zones []*Zone) *snapshot {
-	s := &snapshot{zones: make(map[string]*Zone, len(zones))}
+func newSnapshot(zones []*Zone) *snapshot { return newShapedSnapshot(zones, nil) }
+
+// newShapedSnapshot is newSnapshot with SRV answers shaped by h.
+func newShapedSnapshot(zones []*Zone, h *healthView) *snapshot {
+	s := &snapshot{zones: make(map[string]*Zone, len(zones)), health: h}
 	for _, z := range zones {
 		s.zones[z.Origin] = z
 	}
@@ -107,7 +112,7 @@ func (s *snapshot) answer(q dns.Question, m *dns.Msg) {
 		qtype = dns.TypeSOA
 	}
 	l := z.lookup(qname, qtype)
-	m.Answer, m.Ns = l.answer, l.ns
+	m.Answer, m.Ns = s.health.shapeAnswer(l.answer), l.ns
 	m.Authoritative = l.result != Delegation || len(l.answer) > 0
 	if l.result == NameError {
 		m.Rcode = dns.RcodeNameError // RFC 6604: the code of the last name in the chain

@@ -42,6 +42,19 @@ type Config struct {
 	// means DefaultMaxTCPConnsPerIP.
 	MaxTCPConnsPerIP int
 
+	// HealthCheck, when set, probes every SRV target of the _sip._udp,
+	// _sip._tcp, _sips._tcp and _sip._tls owners every HealthInterval
+	// (default 2 s), at most HealthConcurrency (64) at once. A target that
+	// fails HealthFall (3) probes in a row is withheld from answers, or
+	// with HealthMode "demote" moved to priority 65535, until it passes
+	// HealthRise (2) in a row (health.go). AXFR sends the zone as written.
+	HealthCheck       Prober
+	HealthInterval    time.Duration
+	HealthFall        int
+	HealthRise        int
+	HealthMode        string // HealthWithhold (default) or HealthDemote
+	HealthConcurrency int
+
 	// now, notifyRetry, tick, singleUDP and read are for tests; tick
 	// replaces the ReloadInterval ticker, singleUDP takes the portable UDP
 	// path (singleConn) that systems other than Linux use, read replaces
@@ -103,6 +116,7 @@ type Server struct {
 	files         map[string]fingerprint
 	reloadsOK     atomic.Uint64
 	reloadsFailed atomic.Uint64
+	health        *serverHealth // nil: no health checks
 
 	udp    []*udpSocket
 	tcp    *dns.Server
@@ -121,6 +135,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("dns server: no zone files")
 	}
 	s := &Server{cfg: cfg, log: cfg.logger(), files: map[string]fingerprint{}}
+	var err error
+	if s.health, err = newServerHealth(&cfg); err != nil {
+		return nil, err
+	}
 	zones := make([]*Zone, 0, len(cfg.Zones))
 	for _, path := range cfg.Zones {
 		z, fp, err := s.loadFile(path)
@@ -185,6 +203,9 @@ func (s *Server) Start() error {
 	}
 	if s.cfg.ReloadInterval > 0 || s.cfg.tick != nil {
 		s.wg.Go(s.watch)
+	}
+	if s.health != nil {
+		s.wg.Go(s.watchHealth)
 	}
 	s.notifyAll(s.Zones())
 	return nil
