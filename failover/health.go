@@ -150,11 +150,14 @@ func (h *Health) Down(t locate.Target) (Hold, bool) {
 	return hd, true
 }
 
-// Order returns ts with the targets that are held moved to the end, each
-// part in its located order: held targets are tried only when every other
+// Order returns ts (itself when nothing is held) with the targets that
+// are held moved to the end, each part in its located order: held targets are tried only when every other
 // one failed, and when every target is held they are all still tried, in
 // order, rather than none.
 func (h *Health) Order(ts []locate.Target) []locate.Target {
+	if h.empty() {
+		return ts // the common case: nothing is held, nothing to copy
+	}
 	live := make([]locate.Target, 0, len(ts))
 	var held []locate.Target
 	for _, t := range ts {
@@ -165,6 +168,13 @@ func (h *Health) Order(ts []locate.Target) []locate.Target {
 		}
 	}
 	return append(live, held...)
+}
+
+// empty reports whether no target is remembered at all.
+func (h *Health) empty() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.down) == 0
 }
 
 // Len returns how many targets are held now.

@@ -40,7 +40,7 @@ func (s *search) transact(ctx context.Context, t locate.Target) (*sip.Response, 
 		refused = c.Refused()
 	}
 	if t.Transport == locate.TLS && s.opts.TLS != nil {
-		if err := s.opts.TLS.Conn(ctx, s.domain, t.AddrPort()); err != nil {
+		if err := s.opts.TLS.Conn(ctx, s.domain(), t.AddrPort()); err != nil {
 			return nil, failover.TransportFailed, err
 		}
 	}
@@ -102,4 +102,14 @@ func checkResponse(req *sip.Request, res *sip.Response) error {
 		return fmt.Errorf("status %d", res.StatusCode)
 	}
 	return nil
+}
+
+// domain returns the host of the URI located: the name a TLS server's
+// certificate must hold (RFC 5922 §4).
+func (s *search) domain() string {
+	u, err := locate.ParseURI(s.trace.NextHop)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }

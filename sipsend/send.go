@@ -133,7 +133,6 @@ type search struct {
 	req    *sip.Request
 	opts   *Options
 	health *failover.Health
-	domain string // the host of the URI located: the TLS server name
 	trace  Trace
 }
 
@@ -144,9 +143,6 @@ func (s *search) run(ctx context.Context) (*sip.Response, Trace, error) {
 		return nil, s.trace, err
 	}
 	s.trace.NextHop = hop
-	if u, err := locate.ParseURI(hop); err == nil {
-		s.domain = u.Host
-	}
 	res, err := s.opts.Locator.Locate(ctx, hop, s.opts.Locate)
 	if err != nil && (res == nil || len(res.Targets) == 0) {
 		s.emit(Event{Kind: LocateFailed, URI: hop, Err: err})
