@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -31,31 +32,58 @@ func (s *search) transact(ctx context.Context, t locate.Target) (*sip.Response, 
 	req.RemoveHeader("Via")
 	req.SetDestination(t.AddrPort().String())
 	req.SetTransport(strings.ToUpper(string(t.Transport)))
-	var refused <-chan struct{}
-	if t.Transport == locate.UDP && s.opts.UDP != nil {
-		c, err := s.opts.UDP.Conn(t.AddrPort())
-		if err != nil {
-			return nil, failover.TransportFailed, err
-		}
-		refused = c.Refused()
-	}
-	if t.Transport == locate.TLS && s.opts.TLS != nil {
-		if err := s.opts.TLS.Conn(ctx, s.domain(), t.AddrPort()); err != nil {
-			return nil, failover.TransportFailed, err
-		}
+	lost, err := s.watch(ctx, t)
+	if err != nil {
+		return nil, failover.TransportFailed, err
 	}
 	tx, err := s.client.TransactionRequest(ctx, req, sipgo.ClientRequestAddVia)
 	if err != nil {
 		return nil, failover.TransportFailed, fmt.Errorf("send %s to %s %s: %w", req.Method, t.Transport, t.AddrPort(), err)
 	}
 	defer tx.Terminate()
-	return s.await(ctx, t, req, tx, refused)
+	return s.await(ctx, t, req, tx, lost)
+}
+
+// loss is how the way to a target is seen to fail under a transaction: c
+// is closed when the kernel reports ICMP port unreachable (connected UDP)
+// or the connection closes (TCP, TLS). A nil c is never closed.
+type loss struct {
+	c      <-chan struct{}
+	reason string
+	grace  time.Duration // how long a response may still be on its way
+}
+
+// streamLossGrace is how long an attempt waits for a response after its
+// TCP or TLS connection closed: sipgo hands each message it read to a
+// goroutine of its own, so the last one may still be on its way.
+const streamLossGrace = 50 * time.Millisecond
+
+// watch returns the loss to watch for an attempt to t, making the
+// connected socket or the connection when there is none; a refused
+// connection or a failed handshake is the error.
+func (s *search) watch(ctx context.Context, t locate.Target) (loss, error) {
+	switch {
+	case t.Transport == locate.UDP && s.opts.UDP != nil:
+		c, err := s.opts.UDP.Conn(t.AddrPort())
+		if err != nil {
+			return loss{}, err
+		}
+		return loss{c: c.Refused(), reason: "ICMP port unreachable"}, nil
+	case (t.Transport == locate.TCP || t.Transport == locate.TLS) && s.opts.Streams != nil:
+		c, err := s.opts.Streams.Conn(ctx, t, s.domain())
+		if err != nil {
+			return loss{}, err
+		}
+		return loss{c: c.Done(), reason: "connection closed", grace: streamLossGrace}, nil
+	}
+	return loss{}, nil
 }
 
 // await waits for tx's final response. Responses that do not belong to
 // the request (checkResponse) are logged and dropped; the wait goes on.
-func (s *search) await(ctx context.Context, t locate.Target, req *sip.Request, tx sip.ClientTransaction, refused <-chan struct{}) (*sip.Response, failover.Outcome, error) {
+func (s *search) await(ctx context.Context, t locate.Target, req *sip.Request, tx sip.ClientTransaction, lost loss) (*sip.Response, failover.Outcome, error) {
 	dropped := ""
+	var grace <-chan time.Time
 	for {
 		select {
 		case res := <-tx.Responses():
@@ -68,8 +96,14 @@ func (s *search) await(ctx context.Context, t locate.Target, req *sip.Request, t
 				continue
 			}
 			return res, failover.Answered, nil
-		case <-refused:
-			return nil, failover.TransportFailed, fmt.Errorf("%s to %s: ICMP port unreachable%s", req.Method, t.AddrPort(), dropped)
+		case <-lost.c:
+			if lost.grace > 0 {
+				lost.c, grace = nil, time.After(lost.grace)
+				continue
+			}
+			return nil, failover.TransportFailed, fmt.Errorf("%s to %s: %s%s", req.Method, t.AddrPort(), lost.reason, dropped)
+		case <-grace:
+			return nil, failover.TransportFailed, fmt.Errorf("%s to %s: %s%s", req.Method, t.AddrPort(), lost.reason, dropped)
 		case <-tx.Done():
 			return nil, txOutcome(tx.Err()), fmt.Errorf("%s to %s: %w%s", req.Method, t.AddrPort(), tx.Err(), dropped)
 		case <-ctx.Done():

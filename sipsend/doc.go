@@ -22,18 +22,20 @@
 // Do returns the final response and a Trace of the attempts (target,
 // outcome, time); Options.OnEvent sees them as they happen.
 //
-// TLS: with Options.TLS, connections are made by sipsend and the server's
-// certificate is checked for the SIP domain, the host of the URI located
-// (RFC 5922 §4), not for the target's address as sipgo's dialer would.
+// TCP and TLS: with Options.Streams, connections are made by sipsend: a
+// TLS server's certificate is checked for the SIP domain, the host of the
+// URI located (RFC 5922 §4), not for the target's address as sipgo's
+// dialer would, and a connection reset or closed under a transaction ends
+// the attempt at once as a transport error.
 //
 // What it leaves out: RFC 3261 §12.2.1.1 strict routing (a Route without
-// lr is located like a loose one), a reset of a TCP connection after the
-// request went out (the attempt then times out), and finding by itself
+// lr is located like a loose one), and finding by itself
 // the server an account is registered with (the caller names it in
 // Options.Registered, and it is tried first: server affinity).
 //
 // Usage, replacing client.Do(ctx, req):
 //
-//	opts := sipsend.Options{Locator: loc, Health: health, UDP: sipsend.NewUDP(client.TransportLayer())}
+//	tl := client.TransportLayer()
+//	opts := sipsend.Options{Locator: loc, Health: health, UDP: sipsend.NewUDP(tl), Streams: sipsend.NewStreams(tl, nil)}
 //	res, trace, err := sipsend.Do(ctx, client, req, opts)
 package sipsend

@@ -107,11 +107,14 @@ func newFixture(t testing.TB, zone *locatetest.Resolver, transport locate.Transp
 	f.health = &failover.Health{Now: f.clock.Now}
 	udp := sipsend.NewUDP(f.client.TransportLayer())
 	t.Cleanup(udp.Close)
+	streams := sipsend.NewStreams(f.client.TransportLayer(), nil)
+	t.Cleanup(streams.Close)
 	f.opts = sipsend.Options{
 		Locator:        &locate.Locator{Resolver: zone},
 		Locate:         locate.Options{Mode: locate.ModeSRV, Transports: []locate.Transport{transport}},
 		Health:         f.health,
 		UDP:            udp,
+		Streams:        streams,
 		AttemptTimeout: 300 * time.Millisecond,
 	}
 	return f

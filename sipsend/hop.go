@@ -78,7 +78,7 @@ func sendInDialog(ctx context.Context, client *sipgo.Client, req *sip.Request, o
 	if err != nil {
 		a.Outcome, a.Err = failover.TransportFailed, fmt.Errorf("send %s in dialog to %s: %w", req.Method, req.Destination(), err)
 	} else {
-		res, a.Outcome, a.Err = s.await(ctx, locate.Target{}, req, tx, nil)
+		res, a.Outcome, a.Err = s.await(ctx, locate.Target{}, req, tx, loss{})
 		tx.Terminate()
 	}
 	a.Duration = opts.now().Sub(a.Start)

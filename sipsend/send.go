@@ -33,11 +33,12 @@ type Options struct {
 	// port unreachable ends an attempt at once. nil uses sipgo's own
 	// socket, on which a closed port looks like a timeout.
 	UDP *UDP
-	// TLS, when set, makes TLS connections whose certificate is checked
-	// for the SIP domain (RFC 5922 §4). nil leaves TLS to sipgo's dialer,
-	// which checks it for the target's IP address (or the user agent's
-	// tls.Config ServerName, when set).
-	TLS *TLS
+	// Streams, when set, makes the TCP and TLS connections: a TLS
+	// certificate is checked for the SIP domain (RFC 5922 §4), and a
+	// connection closed or reset under a transaction ends its attempt at
+	// once. nil leaves them to sipgo's dialer, which checks a certificate
+	// for the target's IP address, and a reset looks like a timeout.
+	Streams *Streams
 	// OutboundProxy is located instead of the Request-URI when the
 	// request has no Route (RFC 3261 §8.1.2).
 	OutboundProxy string

@@ -125,9 +125,10 @@ func (f *optionsFlags) run(ctx context.Context, g *globals, arg string) error {
 		return failure(fmt.Errorf("options: %w", err))
 	}
 	defer closeUA()
-	udp := sipsend.NewUDP(client.TransportLayer())
+	udp, streams := sipsend.NewUDP(client.TransportLayer()), sipsend.NewStreams(client.TransportLayer(), nil)
 	defer udp.Close()
-	opts := sipsend.Options{Locator: loc, Locate: lopts, Health: &failover.Health{}, UDP: udp, AttemptTimeout: f.attemptTimeout}
+	defer streams.Close()
+	opts := sipsend.Options{Locator: loc, Locate: lopts, Health: &failover.Health{}, UDP: udp, Streams: streams, AttemptTimeout: f.attemptTimeout}
 	var results []optionsResult
 	for i := range f.count {
 		if i > 0 && !sleepCtx(ctx, f.interval) {

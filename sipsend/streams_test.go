@@ -120,7 +120,7 @@ func answerStream(c net.Conn) {
 // TestTLSServerNameIsTheDomain: the certificate is checked for the SIP
 // domain, not the target's address (RFC 5922 §4); a target whose
 // certificate is for another name fails at the transport and the next one
-// is tried; without Options.TLS, sipgo checks the address and both fail.
+// is tried; without Options.Streams, sipgo checks the address and both fail.
 func TestTLSServerNameIsTheDomain(t *testing.T) {
 	good, pool := testCert(t, "example.com")
 	wrong, _ := testCert(t, "other.example")
@@ -138,8 +138,8 @@ sip2       300 IN A   %s
 		t.Fatal(err)
 	}
 	f := newFixture(t, zone, locate.TLS)
-	f.opts.TLS = sipsend.NewTLS(f.client.TransportLayer(), &tls.Config{RootCAs: pool})
-	t.Cleanup(f.opts.TLS.Close)
+	f.opts.Streams = sipsend.NewStreams(f.client.TransportLayer(), &tls.Config{RootCAs: pool})
+	t.Cleanup(f.opts.Streams.Close)
 
 	res, tr, err := f.options(t, "sips:example.com")
 	if err != nil || res.StatusCode != 200 {
@@ -164,10 +164,11 @@ sip2       300 IN A   %s
 	if g.client, err = sipgo.NewClient(ua, sipgo.WithClientLogger(slog.New(slog.DiscardHandler))); err != nil {
 		t.Fatal(err)
 	}
+	g.opts.Streams = nil
 	if _, tr, err := g.options(t, "sips:example.com"); !errors.Is(err, sipsend.ErrNoTarget) {
-		t.Errorf("without Options.TLS: %v, %q; want no target (the certificates name no IP)", err, outcomes(tr))
+		t.Errorf("without Options.Streams: %v, %q; want no target (the certificates name no IP)", err, outcomes(tr))
 	} else if !strings.Contains(tr.Attempts[1].Err.Error(), "cannot validate certificate for 127.0.12.71") {
-		t.Errorf("without Options.TLS the backup failed with %v, want a name mismatch for its IP", tr.Attempts[1].Err)
+		t.Errorf("without Options.Streams the backup failed with %v, want a name mismatch for its IP", tr.Attempts[1].Err)
 	}
 }
 
@@ -178,4 +179,46 @@ func mustParse(t *testing.T, c tls.Certificate) *x509.Certificate {
 		t.Fatal(err)
 	}
 	return x
+}
+
+// resetter accepts TCP connections on ip, reads a request from each and
+// resets the connection (SO_LINGER 0) instead of answering.
+func resetter(t *testing.T, ip string) netip.AddrPort {
+	t.Helper()
+	l, err := net.Listen("tcp", ip+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { _ = l.Close(); wg.Wait() })
+	wg.Go(func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			buf := make([]byte, 4096)
+			_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			_, _ = c.Read(buf)
+			_ = c.(*net.TCPConn).SetLinger(0)
+			_ = c.Close()
+		}
+	})
+	return netip.MustParseAddrPort(l.Addr().String())
+}
+
+// TestTCPReset: a connection reset under the transaction is a transport
+// error at once, not a timeout, and the backup answers.
+func TestTCPReset(t *testing.T) {
+	p := resetter(t, ip(72))
+	_, b := startRegistrar(t, "tcp", ip(73))
+	f := newFixture(t, srvZone(t, "tcp", p, b), locate.TCP)
+	f.opts.AttemptTimeout = 10 * time.Second // a timeout would fail the test's own deadline
+	res, tr, err := f.options(t, "sip:example.com")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("Do = %v, %v (%q); want 200 from the backup", res, err, outcomes(tr))
+	}
+	if got := outcomes(tr); len(got) != 2 || got[0] != p.String()+" transport-error" {
+		t.Errorf("attempts = %q, want the reset primary's transport error first", got)
+	}
 }
