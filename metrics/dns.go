@@ -16,6 +16,9 @@ var (
 	srvTCPConns  = prometheus.NewDesc("siplocate_dns_tcp_connections", "TCP connections held now.", nil, nil)
 	srvTCPRefuse = prometheus.NewDesc("siplocate_dns_tcp_refused_total", "TCP connections closed at accept for being over a cap (total or per address).", nil, nil)
 	srvTCPAccErr = prometheus.NewDesc("siplocate_dns_tcp_accept_errors_total", "Failed TCP accepts (descriptors out), each retried after a backoff.", nil, nil)
+	srvHProbes   = prometheus.NewDesc("siplocate_dns_health_probes_total", "Health probes of SRV targets sent, by result: ok or failed.", []string{"result"}, nil)
+	srvHChanges  = prometheus.NewDesc("siplocate_dns_health_changes_total", "SRV targets that went down or came back up.", nil, nil)
+	srvHTargets  = prometheus.NewDesc("siplocate_dns_health_targets", "SRV targets health-checked now, by state: up or down.", []string{"state"}, nil)
 )
 
 // The question types and response codes exported from 0: those a SIP
@@ -31,7 +34,7 @@ type serverCollector struct{ s *dnsserver.Server }
 func DNSServer(s *dnsserver.Server) prometheus.Collector { return serverCollector{s: s} }
 
 func (serverCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{srvQueries, srvResponses, srvMalformed, srvReloads, srvSerial, srvTCPConns, srvTCPRefuse, srvTCPAccErr} {
+	for _, d := range []*prometheus.Desc{srvQueries, srvResponses, srvMalformed, srvReloads, srvSerial, srvTCPConns, srvTCPRefuse, srvTCPAccErr, srvHProbes, srvHChanges, srvHTargets} {
 		ch <- d
 	}
 }
@@ -46,6 +49,11 @@ func (c serverCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(srvTCPConns, prometheus.GaugeValue, float64(st.TCPConns))
 	ch <- prometheus.MustNewConstMetric(srvTCPRefuse, prometheus.CounterValue, float64(st.TCPRefused))
 	ch <- prometheus.MustNewConstMetric(srvTCPAccErr, prometheus.CounterValue, float64(st.TCPAcceptErrors))
+	ch <- prometheus.MustNewConstMetric(srvHProbes, prometheus.CounterValue, float64(st.HealthProbes-st.HealthFailures), "ok")
+	ch <- prometheus.MustNewConstMetric(srvHProbes, prometheus.CounterValue, float64(st.HealthFailures), "failed")
+	ch <- prometheus.MustNewConstMetric(srvHChanges, prometheus.CounterValue, float64(st.HealthChanges))
+	ch <- prometheus.MustNewConstMetric(srvHTargets, prometheus.GaugeValue, float64(st.HealthTargets-st.HealthTargetsDown), "up")
+	ch <- prometheus.MustNewConstMetric(srvHTargets, prometheus.GaugeValue, float64(st.HealthTargetsDown), "down")
 	for zone, serial := range st.Serials {
 		ch <- prometheus.MustNewConstMetric(srvSerial, prometheus.GaugeValue, float64(serial), zone)
 	}

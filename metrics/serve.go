@@ -14,8 +14,9 @@ import (
 
 // Server serves a registry on /metrics.
 type Server struct {
-	ln net.Listener
-	hs *http.Server
+	ln  net.Listener
+	hs  *http.Server
+	mux *http.ServeMux
 }
 
 // Serve serves reg on http://addr/metrics until Close. A failure after
@@ -27,7 +28,7 @@ func Serve(addr string, reg *prometheus.Registry, log *slog.Logger) (*Server, er
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	s := &Server{ln: ln, hs: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}}
+	s := &Server{ln: ln, hs: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, mux: mux}
 	go func() {
 		if err := s.hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && log != nil {
 			log.Error("metrics: serve", "addr", ln.Addr().String(), "err", err)
@@ -38,6 +39,10 @@ func Serve(addr string, reg *prometheus.Registry, log *slog.Logger) (*Server, er
 
 // Addr returns the address served.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Handle serves h at pattern beside /metrics (`dns serve` puts /health
+// there).
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
 // Close stops serving.
 func (s *Server) Close() error { return s.hs.Close() }

@@ -39,8 +39,8 @@ func checkTTL(z *zone, fs *findings) {
 // checkRRsetTTLs reports RRsets whose records have different TTLs; RFC
 // 2181 §5.2 deprecates it and resolvers use the lowest.
 func checkRRsetTTLs(z *zone, fs *findings) {
-	for _, types := range z.names {
-		for _, rrs := range types {
+	for _, rs := range z.names {
+		for rrs := range rrsets(rs) {
 			for _, r := range rrs[1:] {
 				if r.RR.Header().Ttl != rrs[0].RR.Header().Ttl {
 					fs.add(r, Warning, "ttl-rrset", "TTL %d s differs from %d s of the other %s records at this name: the TTLs of an RRset must be equal (RFC 2181 §5.2)",

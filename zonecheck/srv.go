@@ -72,9 +72,9 @@ func checkSRVTarget(z *zone, r *record, target string, fs *findings) {
 // any server selection to do"; next to non-zero weights, weight-0 targets
 // get a very small chance of selection, which is rarely what was meant.
 func checkSRVSets(z *zone, fs *findings) {
-	for _, types := range z.names {
+	for _, rs := range z.names {
 		byPrio := map[uint16][]*record{}
-		for _, r := range types[dns.TypeSRV] {
+		for _, r := range typeRun(rs, dns.TypeSRV) {
 			p := r.RR.(*dns.SRV).Priority
 			byPrio[p] = append(byPrio[p], r)
 		}

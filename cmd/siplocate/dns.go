@@ -41,6 +41,11 @@ type serveFlags struct {
 	reusePort      int
 	maxTCP         int
 	maxTCPPerIP    int
+	health         bool
+	healthInterval time.Duration
+	healthFall     int
+	healthRise     int
+	healthMode     string
 }
 
 func newDNSServeCmd(g *globals) *cobra.Command {
@@ -62,6 +67,14 @@ NOTIFY after each load and may transfer the zones (AXFR) when
 				return usageErr("dns serve: %v", err)
 			}
 			cfg.Logger = g.logger()
+			if f.health {
+				p, err := newHealthProber(g.logger())
+				if err != nil {
+					return failure(err)
+				}
+				defer p.close()
+				cfg.HealthCheck = p.probe
+			}
 			return serveDNS(cmd.Context(), g, cfg, f.metrics)
 		},
 	}
@@ -76,6 +89,11 @@ NOTIFY after each load and may transfer the zones (AXFR) when
 	fl.IntVar(&f.reusePort, "reuseport", 0, "UDP sockets sharing the address (0: one per usable CPU)")
 	fl.IntVar(&f.maxTCP, "tcp-max-conns", dnsserver.DefaultMaxTCPConns, "TCP connections held at once, at most the descriptor limit less 64; more are closed at once")
 	fl.IntVar(&f.maxTCPPerIP, "tcp-max-conns-per-ip", dnsserver.DefaultMaxTCPConnsPerIP, "TCP connections held from one IP address")
+	fl.BoolVar(&f.health, "health-check", false, "probe every SIP SRV target with OPTIONS and withhold those down from answers")
+	fl.DurationVar(&f.healthInterval, "health-interval", dnsserver.DefaultHealthInterval, "how often each SRV target is probed")
+	fl.IntVar(&f.healthFall, "health-fall", dnsserver.DefaultHealthFall, "failed probes in a row that take a target down")
+	fl.IntVar(&f.healthRise, "health-rise", dnsserver.DefaultHealthRise, "passed probes in a row that bring a target back")
+	fl.StringVar(&f.healthMode, "health-mode", dnsserver.HealthWithhold, "what a down target gets: withhold (left out) or demote (priority 65535)")
 	_ = cmd.MarkFlagRequired("zone")
 	return cmd
 }
@@ -86,6 +104,10 @@ func (f *serveFlags) config() (dnsserver.Config, error) {
 		Zones: f.zones, Addr: f.listen, Notify: f.notify,
 		ReloadInterval: f.reloadInterval, ReusePort: f.reusePort,
 		MaxTCPConns: f.maxTCP, MaxTCPConnsPerIP: f.maxTCPPerIP,
+		HealthInterval: f.healthInterval, HealthFall: f.healthFall, HealthRise: f.healthRise, HealthMode: f.healthMode,
+	}
+	if err := f.checkHealth(); err != nil {
+		return cfg, err
 	}
 	if _, _, err := net.SplitHostPort(f.listen); err != nil {
 		return cfg, fmt.Errorf("--listen %q: %w", f.listen, err)
@@ -104,6 +126,21 @@ func (f *serveFlags) config() (dnsserver.Config, error) {
 	}
 	cfg.TSIG, err = parseTSIGKeys(f.tsig)
 	return cfg, err
+}
+
+// checkHealth refuses health check flags out of range.
+func (f *serveFlags) checkHealth() error {
+	switch {
+	case !f.health:
+		return nil
+	case f.healthMode != dnsserver.HealthWithhold && f.healthMode != dnsserver.HealthDemote:
+		return fmt.Errorf("--health-mode %q: want withhold or demote", f.healthMode)
+	case f.healthInterval <= 0:
+		return fmt.Errorf("--health-interval %s: want more than 0", f.healthInterval)
+	case f.healthFall < 1 || f.healthRise < 1:
+		return fmt.Errorf("--health-fall %d, --health-rise %d: want 1 or more", f.healthFall, f.healthRise)
+	}
+	return nil
 }
 
 // parsePrefixes parses CIDR prefixes; a bare address is a prefix of one.
@@ -198,5 +235,9 @@ func serveMetrics(g *globals, addr string, s *dnsserver.Server) (func(), error) 
 		return nil, err
 	}
 	fmt.Fprintf(g.stdout, "dns: metrics on http://%s/metrics\n", srv.Addr())
+	if s.Health() != nil {
+		srv.Handle("/health", s.HealthHandler())
+		fmt.Fprintf(g.stdout, "dns: health on http://%s/health\n", srv.Addr())
+	}
 	return func() { _ = srv.Close() }, nil
 }
