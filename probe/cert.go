@@ -1,0 +1,94 @@
+package probe
+
+import (
+	"crypto/x509"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// checkCert verifies the server's chain against roots (nil: the system's)
+// at now, without a name, and checks the name as RFC 5922 §7 says.
+func checkCert(chain []*x509.Certificate, roots *x509.CertPool, domain string, now time.Time) *Cert {
+	if len(chain) == 0 {
+		return &Cert{ChainErr: errors.New("no certificate")}
+	}
+	leaf := chain[0]
+	c := &Cert{DNSNames: leaf.DNSNames, NotAfter: leaf.NotAfter, Leaf: leaf,
+		ExpiresSoon: leaf.NotAfter.Sub(now) < ExpirySoon}
+	for _, u := range leaf.URIs {
+		c.URIs = append(c.URIs, u.String())
+	}
+	inter := x509.NewCertPool()
+	for _, ic := range chain[1:] {
+		inter.AddCert(ic)
+	}
+	_, c.ChainErr = leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: now,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	c.NameOK = NamesDomain(leaf, domain)
+	return c
+}
+
+// NamesDomain reports whether cert is the SIP domain's, per RFC 5922: its
+// SIP domain identities are the hosts of subjectAltName URIs of scheme
+// sip when there are any, else its dNSNames (§7.1); the common name only
+// when there is no subjectAltName at all. They are compared with the
+// domain whole and case-insensitively; a wildcard matches nothing (§7.2).
+func NamesDomain(cert *x509.Certificate, domain string) bool {
+	domain = strings.TrimSuffix(strings.ToLower(domain), ".")
+	for _, id := range Identities(cert) {
+		if id == domain {
+			return true
+		}
+	}
+	return false
+}
+
+// Identities returns cert's SIP domain identities in lower case (RFC 5922
+// §7.1).
+func Identities(cert *x509.Certificate) []string {
+	var ids []string
+	for _, u := range cert.URIs {
+		if strings.EqualFold(u.Scheme, "sip") {
+			ids = append(ids, sipURIHost(u))
+		}
+	}
+	if len(ids) > 0 {
+		return ids
+	}
+	for _, n := range cert.DNSNames {
+		ids = append(ids, strings.TrimSuffix(strings.ToLower(n), "."))
+	}
+	if len(ids) == 0 && len(cert.URIs) == 0 && len(cert.IPAddresses)+len(cert.EmailAddresses) == 0 && cert.Subject.CommonName != "" {
+		ids = append(ids, strings.ToLower(cert.Subject.CommonName)) // §7.1: only without subjectAltName
+	}
+	return ids
+}
+
+// sipURIHost returns the host of a sip: URI ("sip:example.com",
+// "sip:user@example.com;transport=tls"), lower case.
+func sipURIHost(u *url.URL) string {
+	s := u.Opaque
+	if s == "" {
+		s = strings.TrimPrefix(u.Host, "//")
+	}
+	if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		s = s[i+1:]
+	}
+	s, _, _ = strings.Cut(s, ";")
+	s, _, _ = strings.Cut(s, "?")
+	if h, _, ok := strings.Cut(s, ":"); ok && !strings.HasPrefix(s, "[") {
+		s = h
+	}
+	return strings.ToLower(s)
+}
+
+// names lists the certificate's names for a message.
+func (c *Cert) names() string {
+	all := append(append([]string{}, c.URIs...), c.DNSNames...)
+	if len(all) == 0 {
+		return "no subjectAltName"
+	}
+	return strings.Join(all, ", ")
+}
