@@ -66,6 +66,13 @@ type Config struct {
 	// round tries the targets it holds last. Give it the agent's clock
 	// (Health.Now). nil: each account learns from its own attempts only.
 	Health *failover.Health
+	// Handler, when set, gets the requests that arrive on the agent's
+	// sockets for one of its Contacts, other than OPTIONS (which the agent
+	// answers itself, RFC 3261 §11.2): INVITE, ACK, BYE, CANCEL and the
+	// rest. It must respond through tx before it returns, as a sipgo
+	// server handler does; the transaction ends then. nil: INVITE gets 480
+	// Temporarily Unavailable, BYE and CANCEL 481, other methods 405.
+	Handler func(req *sip.Request, tx sip.ServerTransaction)
 }
 
 // Clock is what the agent reads time from: Now, and timers in the manner
@@ -92,6 +99,11 @@ func (wallClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterF
 // ErrNeverRegistered is returned by Run when an account never registered.
 var ErrNeverRegistered = errors.New("never registered")
 
+// ErrDuplicateName is returned by New when two accounts have the same name
+// (Account.Name, or the AOR when it has none): events, logs and metrics
+// would not tell them apart.
+var ErrDuplicateName = errors.New("two accounts with the same name")
+
 // ErrNoValidAccount is returned by Run when every account was refused.
 var ErrNoValidAccount = errors.New("register: no valid account")
 
@@ -113,7 +125,11 @@ type Agent struct {
 	// or an in-memory one in tests.
 	sip func(t locate.Transport, domain string) (sipStack, error)
 
-	sessions atomic.Pointer[[]*session] // set by Run; read when a connection closes
+	sessions atomic.Pointer[[]*session]      // set by Run; read when a connection closes
+	contacts atomic.Pointer[map[string]bool] // the Contacts' users, set by Run
+
+	deaf   atomic.Bool  // tests: requests to the agent get no answer at all
+	served atomic.Int64 // requests that arrived on the agent's sockets
 }
 
 // maxInFlight bounds the first registrations in flight at once, and the
@@ -136,6 +152,9 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Locator == nil {
 		return nil, errors.New("register: no Locator")
 	}
+	if err := uniqueNames(cfg.Accounts); err != nil {
+		return nil, err
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -150,6 +169,20 @@ func New(cfg Config) (*Agent, error) {
 	a := &Agent{cfg: cfg, log: log, stacks: map[string]*stack{}, rounds: make(chan struct{}, maxInFlight)}
 	a.sip = a.stack
 	return a, nil
+}
+
+// uniqueNames returns an error naming the first account whose name an
+// earlier one has.
+func uniqueNames(accounts []Account) error {
+	seen := make(map[string]bool, len(accounts))
+	for i := range accounts {
+		name := accounts[i].name()
+		if seen[name] {
+			return fmt.Errorf("register: account %q: %w", name, ErrDuplicateName)
+		}
+		seen[name] = true
+	}
+	return nil
 }
 
 func (a *Agent) now() time.Time { return a.cfg.Clock.Now() }
@@ -247,7 +280,7 @@ func (a *Agent) stack(t locate.Transport, domain string) (sipStack, error) {
 		}
 		tc.ServerName = key
 	}
-	st, err := newStack(tc, a.log.WithGroup("sipgo"), a.now, a.flowClosed)
+	st, err := newStack(tc, a.log.WithGroup("sipgo"), a.now, a.flowClosed, a.serveRequest)
 	if err != nil {
 		return nil, err
 	}
@@ -266,6 +299,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		return ErrNoValidAccount
 	}
 	a.sessions.Store(&sessions)
+	a.contacts.Store(contactUsers(sessions))
 	started := a.start(ctx, sessions)
 	<-ctx.Done()
 	started.Wait()
@@ -275,6 +309,15 @@ func (a *Agent) Run(ctx context.Context) error {
 	a.unregisterAll(sessions)
 	a.closeStacks()
 	return neverRegistered(sessions)
+}
+
+// contactUsers returns the set of the sessions' Contact users.
+func contactUsers(sessions []*session) *map[string]bool {
+	m := make(map[string]bool, len(sessions))
+	for _, s := range sessions {
+		m[s.contactUser()] = true
+	}
+	return &m
 }
 
 // newSessions returns a session for each valid account, and refuses the

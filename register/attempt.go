@@ -180,16 +180,21 @@ func (s *session) prepare(ctx context.Context, t locate.Target) (sipStack, sip.U
 	if err != nil {
 		return nil, sip.Uri{}, nil, err
 	}
-	user := s.acct.Contact
-	if user == "" {
-		user = s.dlg.aor.User
-	}
-	c := sip.Uri{Scheme: "sip", User: user, Host: local.Addr().String(), Port: int(local.Port())}
+	c := sip.Uri{Scheme: "sip", User: s.contactUser(), Host: local.Addr().String(), Port: int(local.Port())}
 	if t.Transport != locate.UDP {
 		c.UriParams = sip.NewParams()
 		c.UriParams.Add("transport", string(t.Transport))
 	}
 	return st, c, f, nil
+}
+
+// contactUser returns the user part of the Contact: Account.Contact or
+// the AOR's user.
+func (s *session) contactUser() string {
+	if s.acct.Contact != "" {
+		return s.acct.Contact
+	}
+	return s.dlg.aor.User
 }
 
 // unregister removes the binding at the current target (Expires: 0) when

@@ -27,6 +27,7 @@ import (
 type testServer struct {
 	t      testing.TB
 	target locate.Target
+	ua     *sipgo.UserAgent // its requests to the agent go out of its socket
 
 	mu       sync.Mutex
 	handler  func(req *sip.Request) *sip.Response // nil response: stay silent
@@ -49,6 +50,7 @@ func newTestServerAt(t testing.TB, addr string, handler func(req *sip.Request) *
 		t.Skipf("listen %s: %v", addr, err)
 	}
 	s, ua := newTestUA(t, handler)
+	s.ua = ua
 	ap := conn.LocalAddr().(*net.UDPAddr).AddrPort()
 	s.target = locate.Target{Transport: locate.UDP, Addr: ap.Addr().Unmap(), Port: ap.Port()}
 	go func() { _ = ua.TransportLayer().ServeUDP(conn) }()

@@ -31,8 +31,9 @@ type stack struct {
 
 // newStack builds a user agent. tlsConf may be nil when TLS is not used.
 // closed is told, on a goroutine of its own, when a TCP or TLS connection
-// closes; now times the connections.
-func newStack(tlsConf *tls.Config, log *slog.Logger, now func() time.Time, closed func(*flow)) (*stack, error) {
+// closes; now times the connections; serve answers the requests that
+// arrive.
+func newStack(tlsConf *tls.Config, log *slog.Logger, now func() time.Time, closed func(*flow), serve sip.TransactionRequestHandler) (*stack, error) {
 	// log is the agent's, which makes values printable and cuts them:
 	// sipgo logs whole messages it cannot parse.
 	ua, err := sipgo.NewUA(
@@ -54,6 +55,7 @@ func newStack(tlsConf *tls.Config, log *slog.Logger, now func() time.Time, close
 		_ = ua.Close()
 		return nil, fmt.Errorf("create SIP client: %w", err)
 	}
+	ua.TransactionLayer().OnRequest(serve)
 	tl := ua.TransportLayer()
 	return &stack{ua: ua, client: client, udp: sipsend.NewUDP(tl), flows: newFlows(tl, tlsConf, now, closed), log: log}, nil
 }

@@ -25,6 +25,10 @@ type Config struct {
 	// §10.3 step 7). 0 keeps Kamailio's default, 60 s.
 	MinExpires int
 	Workers    int // UDP children per socket and TCP workers; default 2
+	// Keepalive, when not zero, has usrloc send OPTIONS to every contact
+	// this many seconds apart (ka_mode 1, timer_interval) and remove a
+	// contact that answered none for three rounds (ka_timeout).
+	Keepalive int
 }
 
 func (c Config) addr() string {
@@ -84,6 +88,9 @@ func (c Config) validate() error {
 			return fmt.Errorf("kamailio config: transport %q: want udp or tcp", tr)
 		}
 	}
+	if c.Keepalive < 0 {
+		return fmt.Errorf("kamailio config: keepalive %d is negative", c.Keepalive)
+	}
 	if c.MinExpires < 0 {
 		return fmt.Errorf("kamailio config: min expires %d is negative", c.MinExpires)
 	}
@@ -121,12 +128,14 @@ type tmplData struct {
 	Ctl        string
 	Realm      string
 	MinExpires int
+	Keepalive  int
+	KaTimeout  int
 	HTBits     int
 	Users      [][2]string
 }
 
 func (c Config) data(ctlSocket string) tmplData {
-	d := tmplData{Workers: c.workers(), Ctl: ctlSocket, Realm: c.Realm, MinExpires: c.MinExpires}
+	d := tmplData{Workers: c.workers(), Ctl: ctlSocket, Realm: c.Realm, MinExpires: c.MinExpires, Keepalive: c.Keepalive, KaTimeout: 3 * c.Keepalive}
 	if d.Realm == "" {
 		d.Realm = "$td"
 	}
