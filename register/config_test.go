@@ -99,3 +99,14 @@ func runUntilStopped(t *testing.T, a *Agent) (stop func() error) {
 	t.Cleanup(func() { _ = stop() })
 	return stop
 }
+
+func TestNewRefusesDuplicateNames(t *testing.T) {
+	a, b := alice(), alice() // same AOR, no name: both named by it
+	if _, err := New(Config{Accounts: []Account{a, b}, Locator: staticLocator{}}); !errors.Is(err, ErrDuplicateName) {
+		t.Errorf("New: %v, want ErrDuplicateName", err)
+	}
+	b.Name = "alice2"
+	if _, err := New(Config{Accounts: []Account{a, b}, Locator: staticLocator{}}); err != nil {
+		t.Errorf("New with distinct names: %v", err)
+	}
+}

@@ -152,6 +152,9 @@ func (f *registerFlags) runAgent(ctx context.Context, g *globals, file *phoneFil
 		OnEvent:     onEvent,
 		StartSpread: file.StartSpread.Duration,
 	})
+	if errors.Is(err, register.ErrDuplicateName) {
+		return usageErr("%w", err)
+	}
 	if err != nil {
 		return failure(err)
 	}

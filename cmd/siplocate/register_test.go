@@ -219,3 +219,30 @@ func TestTimelineEscapesControlCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestRegisterDuplicateNames: two accounts named alike are a usage error
+// at start (issue 14 item 4); they used to be accepted, and --once, which
+// counts accounts by name, then never exited.
+func TestRegisterDuplicateNames(t *testing.T) {
+	reg := startRegistrar(t)
+	path := filepath.Join(t.TempDir(), "phone.toml")
+	account := `
+[[account]]
+name = "alice"
+sip_user_id = "alice"
+authenticate_password = "secret"
+sip_server = "example.com"
+dns_mode = "static"
+primary_ip = "` + reg + `"
+`
+	if err := os.WriteFile(path, []byte(account+account), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runRegister(t, "--config", path, "--once")
+	if code != exitBadUsage {
+		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, exitBadUsage, out, stderr)
+	}
+	if !strings.Contains(stderr, `"alice"`) {
+		t.Errorf("stderr does not name the account:\n%s", stderr)
+	}
+}
