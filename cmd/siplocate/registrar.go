@@ -24,11 +24,11 @@ type registrarFlags struct {
 	users          string
 	noAuth         bool
 	algorithms     []string
-	minExpires     int
-	maxExpires     int
-	defaultExpires int
+	minExpires     time.Duration
+	maxExpires     time.Duration
+	defaultExpires time.Duration
 	maxContacts    int
-	tcpIdle        int
+	tcpIdle        time.Duration
 	tcpMaxConns    int
 	tcpMaxPerIP    int
 	fault          string
@@ -58,7 +58,7 @@ Faults: none, silent (receive and drop everything), 503[:SECONDS] (answer
 503 Service Unavailable with Retry-After), refuse-tcp (close the TCP
 listeners so connects are refused; UDP keeps answering).`,
 		Example: `  siplocate registrar --users users.txt --listen udp:127.0.0.13:5060 --listen tcp:127.0.0.13:5060
-  siplocate registrar --no-auth --min-expires 1 --fault 503:30`,
+  siplocate registrar --no-auth --min-expires 1s --fault 503:30`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, start, toggle, err := f.config()
@@ -75,11 +75,11 @@ listeners so connects are refused; UDP keeps answering).`,
 	fl.StringVar(&f.users, "users", "", "users file, one user:password per line")
 	fl.BoolVar(&f.noAuth, "no-auth", false, "accept every REGISTER without a challenge")
 	fl.StringSliceVar(&f.algorithms, "algorithms", []string{"MD5", "SHA-256"}, "digest algorithms offered, one challenge each, in this order")
-	fl.IntVar(&f.minExpires, "min-expires", 60, "shortest expiry accepted, seconds (shorter gets 423)")
-	fl.IntVar(&f.maxExpires, "max-expires", 7200, "longest expiry granted, seconds")
-	fl.IntVar(&f.defaultExpires, "default-expires", 3600, "expiry when a REGISTER gives none, seconds")
+	fl.DurationVar(&f.minExpires, "min-expires", time.Minute, "shortest expiry accepted (shorter gets 423)")
+	fl.DurationVar(&f.maxExpires, "max-expires", 2*time.Hour, "longest expiry granted")
+	fl.DurationVar(&f.defaultExpires, "default-expires", time.Hour, "expiry when a REGISTER gives none")
 	fl.IntVar(&f.maxContacts, "max-contacts", registrar.DefaultMaxContacts, "bindings one AOR may hold; a REGISTER past it gets 403")
-	fl.IntVar(&f.tcpIdle, "tcp-idle-timeout", int(registrar.DefaultTCPIdleTimeout.Seconds()), "close a TCP connection after this long without a byte, seconds (one carrying a binding stays until it expires)")
+	fl.DurationVar(&f.tcpIdle, "tcp-idle-timeout", registrar.DefaultTCPIdleTimeout, "close a TCP connection after this long without a byte (one carrying a binding stays until it expires)")
 	fl.IntVar(&f.tcpMaxConns, "tcp-max-conns", 0, "TCP connections held at most; more are closed at once (0: 4096, or the descriptor limit less 64)")
 	fl.IntVar(&f.tcpMaxPerIP, "tcp-max-conns-per-ip", registrar.DefaultMaxTCPConnsPerIP, "TCP connections held at most from one IP address")
 	fl.StringVar(&f.fault, "fault", "none", "fault from the start: none, silent, 503[:SECONDS], refuse-tcp")
@@ -108,17 +108,16 @@ func (f *registrarFlags) config() (cfg registrar.Config, start, toggle registrar
 		return cfg, start, toggle, err
 	}
 	cfg.Realm, cfg.NoAuth, cfg.Algorithms = f.realm, f.noAuth, f.algorithms
-	cfg.MinExpires = time.Duration(f.minExpires) * time.Second
-	cfg.MaxExpires = time.Duration(f.maxExpires) * time.Second
-	cfg.DefaultExpires = time.Duration(f.defaultExpires) * time.Second
-	if f.minExpires < 1 || f.maxExpires < 1 || f.defaultExpires < 1 {
-		return cfg, start, toggle, errors.New("--min-expires, --max-expires and --default-expires must be at least 1")
+	// SIP expiries are whole seconds (RFC 3261 §20.19)
+	if f.minExpires < time.Second || f.maxExpires < time.Second || f.defaultExpires < time.Second {
+		return cfg, start, toggle, errors.New("--min-expires, --max-expires and --default-expires must be at least 1s")
 	}
-	if f.maxContacts < 1 || f.tcpIdle < 1 || f.tcpMaxConns < 0 || f.tcpMaxPerIP < 1 {
-		return cfg, start, toggle, errors.New("--max-contacts, --tcp-idle-timeout and --tcp-max-conns-per-ip must be at least 1, --tcp-max-conns at least 0")
+	cfg.MinExpires, cfg.MaxExpires, cfg.DefaultExpires = f.minExpires.Truncate(time.Second), f.maxExpires.Truncate(time.Second), f.defaultExpires.Truncate(time.Second)
+	if f.maxContacts < 1 || f.tcpIdle <= 0 || f.tcpMaxConns < 0 || f.tcpMaxPerIP < 1 {
+		return cfg, start, toggle, errors.New("--max-contacts and --tcp-max-conns-per-ip must be at least 1, --tcp-idle-timeout above 0, --tcp-max-conns at least 0")
 	}
 	cfg.MaxContacts = f.maxContacts
-	cfg.TCPIdleTimeout = time.Duration(f.tcpIdle) * time.Second
+	cfg.TCPIdleTimeout = f.tcpIdle
 	cfg.MaxTCPConns, cfg.MaxTCPConnsPerIP = f.tcpMaxConns, f.tcpMaxPerIP
 	return cfg, start, toggle, nil
 }

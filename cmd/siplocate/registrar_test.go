@@ -56,7 +56,7 @@ func TestRegistrarBadInput(t *testing.T) {
 		{name: "bad listen", args: []string{"--no-auth", "--listen", "sctp:127.0.4.30:5060"}, wantCode: 2, wantErr: "--listen: parse listen address"},
 		{name: "bad fault", args: []string{"--no-auth", "--fault", "explode"}, wantCode: 2, wantErr: "--fault: parse fault"},
 		{name: "bad usr2 fault", args: []string{"--no-auth", "--usr2-fault", "503:x"}, wantCode: 2, wantErr: "--usr2-fault"},
-		{name: "zero min expires", args: []string{"--no-auth", "--min-expires", "0"}, wantCode: 2, wantErr: "at least 1"},
+		{name: "zero min expires", args: []string{"--no-auth", "--min-expires", "0s"}, wantCode: 2, wantErr: "at least 1s"},
 		{name: "zero max contacts", args: []string{"--no-auth", "--max-contacts", "0"}, wantCode: 2, wantErr: "--max-contacts"},
 		{name: "zero tcp idle timeout", args: []string{"--no-auth", "--tcp-idle-timeout", "0"}, wantCode: 2, wantErr: "--tcp-idle-timeout"},
 		{name: "negative tcp max conns", args: []string{"--no-auth", "--tcp-max-conns", "-1"}, wantCode: 2, wantErr: "--tcp-max-conns at least 0"},
