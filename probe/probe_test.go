@@ -126,7 +126,7 @@ func TestProbeTLS(t *testing.T) {
 			host := fmt.Sprintf("127.0.13.%d", 20+i)
 			port := serveTLS(t, host, tc.cert)
 			res := Probe(context.Background(), target("tls", host, port), "example.com",
-				Options{Timeout: 2 * time.Second, TLS: &tls.Config{RootCAs: ca.pool}, Now: func() time.Time { return certNow }})
+				Options{Timeout: 2 * time.Second, TLS: &tls.Config{RootCAs: ca.Pool}, Now: func() time.Time { return certNow }})
 			if res.Outcome != tc.want {
 				t.Fatalf("got %s (%v), want %s", res.Outcome, res.Err, tc.want)
 			}
@@ -152,7 +152,7 @@ func TestProbeTLSHandshakeAndSNI(t *testing.T) {
 	}}
 	port = serveStream(t, "127.0.13.9", func(c net.Conn) { answerOK(tls.Server(c, conf)) })
 	res = Probe(context.Background(), target("tls", "127.0.13.9", port), "Example.com",
-		Options{TLS: &tls.Config{RootCAs: ca.pool}, Now: func() time.Time { return certNow }})
+		Options{TLS: &tls.Config{RootCAs: ca.Pool}, Now: func() time.Time { return certNow }})
 	if got := <-sni; got != "Example.com" || res.Outcome != Answered {
 		t.Errorf("SNI %q, outcome %s (%v): want the SIP domain and answered", got, res.Outcome, res.Err)
 	}
