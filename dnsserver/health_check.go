@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -116,28 +117,66 @@ func (c *checker) refresh(snap *snapshot, zones []*Zone, now time.Time) []Health
 	return c.targets
 }
 
-// probeResult is one probe's outcome.
+// probeResult is one target's outcome in a round; sent is set on the one
+// target of its probe group that the probe was sent for.
 type probeResult struct {
 	key     targetKey
 	outcome string
 	err     error
+	sent    bool
 }
 
-// probeAll probes targets, at most limit at once, each with timeout; it
-// returns when all have answered or timed out.
+// probeAll probes targets, at most limit at once, each with timeout, and
+// returns a result for each target, in order, when all have answered or
+// timed out. Targets at the same addresses, port and transport (and, for
+// TLS, domain) share one probe: a thousand SIP domains hosted on the same
+// two servers cost two OPTIONS per transport and interval, not two
+// thousand.
 func probeAll(ctx context.Context, p Prober, targets []HealthTarget, limit int, timeout time.Duration) []probeResult {
+	groups := map[string][]int{}
+	var order []string
+	for i, t := range targets {
+		k := probeGroup(t)
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
 	out := make([]probeResult, len(targets))
 	sem := make(chan struct{}, limit)
 	var wg sync.WaitGroup
-	for i, t := range targets {
+	for _, k := range order {
+		idx := groups[k]
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			out[i] = probeOne(ctx, p, t, timeout)
+			r := probeOne(ctx, p, targets[idx[0]], timeout)
+			for n, i := range idx {
+				t := targets[i]
+				out[i] = probeResult{key: targetKey{t.Transport, t.Host, t.Port}, outcome: r.outcome, err: r.err, sent: n == 0}
+			}
 		})
 	}
 	wg.Wait()
 	return out
+}
+
+// probeGroup returns what decides a probe's outcome: transport, port and
+// addresses (the host when the zones give none), and the domain for TLS,
+// whose certificate is checked against it.
+func probeGroup(t HealthTarget) string {
+	var b strings.Builder
+	b.WriteString(t.Transport + " " + strconv.Itoa(int(t.Port)))
+	if len(t.Addrs) == 0 {
+		b.WriteString(" " + t.Host)
+	}
+	for _, a := range t.Addrs {
+		b.WriteString(" " + a.String())
+	}
+	if t.Transport == "tls" {
+		b.WriteString(" " + t.Domain)
+	}
+	return b.String()
 }
 
 // probeOne runs one probe under its deadline. A prober that returns
@@ -188,9 +227,11 @@ func (c *checker) count(results []probeResult, now time.Time, fall, rise int) []
 		if st == nil {
 			continue // the zones changed during the round
 		}
-		c.probes.Add(1)
-		if r.err != nil {
-			c.failures.Add(1)
+		if r.sent {
+			c.probes.Add(1)
+			if r.err != nil {
+				c.failures.Add(1)
+			}
 		}
 		st.lastProbe, st.lastOutcome = now, r.outcome
 		if (r.err != nil) != st.down {

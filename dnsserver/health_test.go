@@ -281,3 +281,25 @@ func TestSafeOutcome(t *testing.T) {
 		}
 	}
 }
+
+func TestProbeAllSharesProbes(t *testing.T) {
+	a := []netip.Addr{netip.MustParseAddr("192.0.2.13")}
+	targets := []HealthTarget{
+		{Transport: "udp", Host: "sip1.d1.example.", Port: 5060, Addrs: a, Domain: "d1.example."},
+		{Transport: "udp", Host: "sip1.d2.example.", Port: 5060, Addrs: a, Domain: "d2.example."},
+		{Transport: "tcp", Host: "sip1.d2.example.", Port: 5060, Addrs: a, Domain: "d2.example."},
+		{Transport: "tls", Host: "sip1.d1.example.", Port: 5061, Addrs: a, Domain: "d1.example."},
+		{Transport: "tls", Host: "sip1.d2.example.", Port: 5061, Addrs: a, Domain: "d2.example."},
+		{Transport: "udp", Host: "elsewhere.example.", Port: 5060},
+	}
+	p := newFakeProber("sip1.d1.example:5060/udp")
+	got := probeAll(context.Background(), p.probe, targets, 2, time.Second)
+	// The two UDP targets at one address are one probe, sent for the
+	// first; TLS is checked per domain.
+	if len(p.calls) != 5 || p.calls["sip1.d2.example:5060/udp"] != 0 {
+		t.Errorf("probes sent %v, want 5, none for sip1.d2.example:5060/udp", p.calls)
+	}
+	if got[1].err == nil || got[1].sent || !got[0].sent || got[1].key.host != "sip1.d2.example." {
+		t.Errorf("shared result %+v, want the failure of the first target, not counted as sent", got[1])
+	}
+}
