@@ -241,7 +241,13 @@ func authorityIsSOA(msg []byte) bool {
 // build returns the table: the buffer becomes the arena, and each key is
 // a substring of it.
 func (b *tableBuilder) build() wireTable {
-	t := wireTable{arena: string(b.buf), exact: map[string]wireRef{}, other: map[string]wireRef{}}
+	nExact := 0
+	for _, e := range b.entries {
+		if e.exact {
+			nExact++
+		}
+	}
+	t := wireTable{arena: string(b.buf), exact: make(map[string]wireRef, nExact), other: make(map[string]wireRef, len(b.entries)-nExact)}
 	b.buf = nil
 	for _, e := range b.entries {
 		key := t.arena[e.keyOff : e.keyOff+uint32(e.keyLen)]

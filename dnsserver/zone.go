@@ -110,7 +110,7 @@ func buildZone(f *zonefile.File) (*Zone, error) {
 	if faults := f.Faults(); len(faults) > 0 {
 		return nil, fmt.Errorf("load zone: %w", faults[0])
 	}
-	z := &Zone{Origin: f.Apex, Files: f.Files, nodes: map[string]*node{}, rrs: make([]dns.RR, 0, len(f.Records)-1)}
+	z := &Zone{Origin: f.Apex, Files: f.Files, nodes: make(map[string]*node, len(f.Records)), rrs: make([]dns.RR, 0, len(f.Records)-1)}
 	seen := dups{}
 	for _, rec := range f.Records {
 		z.add(rec.RR, seen)

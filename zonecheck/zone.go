@@ -29,7 +29,7 @@ type zone struct {
 // newZone indexes f's records under f's apex.
 func newZone(f *zonefile.File) *zone {
 	recs := f.Records
-	z := &zone{apex: f.Apex, records: recs, names: map[string][]*record{}, cuts: map[string]bool{}, exists: map[string]bool{}}
+	z := &zone{apex: f.Apex, records: recs, names: make(map[string][]*record, len(recs)), cuts: map[string]bool{}, exists: make(map[string]bool, len(recs))}
 	for i := range recs {
 		r := &recs[i]
 		name := strings.ToLower(r.RR.Header().Name)
@@ -52,7 +52,7 @@ func (z *zone) markExists(name string) {
 		if end {
 			n = "."
 		}
-		if !dns.IsSubDomain(z.apex, n) || z.exists[n] {
+		if z.exists[n] || !dns.IsSubDomain(z.apex, n) {
 			return
 		}
 		z.exists[n] = true

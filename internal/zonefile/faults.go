@@ -27,7 +27,7 @@ var (
 // such files too, except BIND, which ignores data outside the zone, and
 // NSD, which loads a zone without NS records.
 func (f *File) Faults() []*Error {
-	c := &faults{f: f, owners: map[string]*owner{}}
+	c := &faults{f: f, owners: make(map[string]*owner, len(f.Records))}
 	for i := range f.Records {
 		c.record(&f.Records[i])
 	}
