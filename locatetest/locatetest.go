@@ -1,6 +1,7 @@
-// Package locatetest is the test kit for programs that use package locate:
-// a locate.Resolver that answers from zone text, with no sockets and no
-// name server to run.
+// Package locatetest is the test kit for programs that use package locate
+// and register: a locate.Resolver that answers from zone text, with no
+// sockets and no name server to run, and a fake Clock that register's
+// Config.Clock takes.
 //
 // Its answers are a real client's answers. The zone text is read as
 // `siplocate dns serve` reads a zone file ($ORIGIN, $TTL, $GENERATE; no
