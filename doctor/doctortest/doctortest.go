@@ -1,0 +1,156 @@
+// Package doctortest builds the lab of the doctor's tests on loopback
+// (issue 11): our DNS server (package dnsserver) serving a zone that holds
+// one of each fault, and our registrar and TLS listeners as the SIP
+// servers. It is for tests only.
+//
+// Zone example.com (faults): NAPTR to _sip._udp, to _sip._tcp (which has
+// no SRV) and to _sips._tcp; _sip._udp SRV to sip1 (answers), sip2
+// (silent), sip3 (503), sip4 (nothing listens) and alias (a CNAME to
+// sip1); _sips._tcp SRV to tls1 (certificate names the host only), tls2
+// (correct) and tls3 (expired). Zone good.example (correct): NAPTR to
+// _sip._udp (sip1) and _sips._tcp (tls2).
+package doctortest
+
+import (
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/siplocate/siplocate/dnsserver"
+	"github.com/siplocate/siplocate/probe/probetest"
+	"github.com/siplocate/siplocate/registrar"
+)
+
+// Now is the lab's clock for certificates.
+var Now = time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+
+// Lab is a running lab.
+type Lab struct {
+	DNS   string            // the DNS server, host:port (UDP and TCP)
+	Roots *x509.CertPool    // the CA of the TLS servers' certificates
+	Zones map[string]string // zone text by apex
+	Ports map[string]uint16 // the SIP servers' ports by host label (sip1, tls1, ...)
+}
+
+// Start starts the lab on prefix+N for N from first to first+7 ("127.0.13.",
+// 50: 127.0.13.50-.57), each server on a port of its own, and stops it
+// when the test ends.
+func Start(t testing.TB, prefix string, first int) *Lab {
+	t.Helper()
+	ip := func(n int) string { return fmt.Sprintf("%s%d", prefix, first+n) }
+	ports := map[string]uint16{}
+	ports["sip1"] = startRegistrar(t, ip(1), registrar.FaultNone)
+	ports["sip2"] = startRegistrar(t, ip(2), registrar.FaultSilent)
+	ports["sip3"] = startRegistrar(t, ip(3), registrar.Fault503)
+	ports["sip4"] = closedUDPPort(t, ip(4))
+	ca := probetest.NewCA(t, Now)
+	year := Now.Add(365 * 24 * time.Hour)
+	ports["tls1"] = probetest.ServeTLS(t, ip(5)+":0", ca.Leaf(t, year, "tls1.example.com"))
+	ports["tls2"] = probetest.ServeTLS(t, ip(6)+":0", ca.Leaf(t, year, "sip:example.com", "sip:good.example"))
+	ports["tls3"] = probetest.ServeTLS(t, ip(7)+":0", ca.Leaf(t, Now.Add(-24*time.Hour), "example.com"))
+	zones := map[string]string{"example.com": faultZone(ip, ports), "good.example": goodZone(ip, ports)}
+	dir := t.TempDir()
+	var files []string
+	for name, text := range zones {
+		p := filepath.Join(dir, name+".zone")
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	s, err := dnsserver.New(dnsserver.Config{Zones: files, Addr: ip(0) + ":0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return &Lab{DNS: s.Addr().String(), Roots: ca.Pool, Zones: zones, Ports: ports}
+}
+
+func faultZone(ip func(int) string, p map[string]uint16) string {
+	return strings.NewReplacer(vars(ip, p)...).Replace(`$ORIGIN example.com.
+$TTL 300
+@          IN SOA   ns1 hostmaster 1 3600 600 86400 300
+@          IN NS    ns1
+ns1        IN A     IP0
+@          IN NAPTR 10 50 "S" "SIP+D2U" "" _sip._udp
+@          IN NAPTR 20 50 "S" "SIP+D2T" "" _sip._tcp
+@          IN NAPTR 30 50 "S" "SIPS+D2T" "" _sips._tcp
+_sip._udp  IN SRV   10 0 PORTsip1 sip1
+_sip._udp  IN SRV   20 0 PORTsip2 sip2
+_sip._udp  IN SRV   30 0 PORTsip3 sip3
+_sip._udp  IN SRV   40 0 PORTsip4 sip4
+_sip._udp  IN SRV   50 0 PORTsip1 alias
+_sips._tcp IN SRV   10 0 PORTtls1 tls1
+_sips._tcp IN SRV   20 0 PORTtls2 tls2
+_sips._tcp IN SRV   30 0 PORTtls3 tls3
+sip1       IN A     IP1
+sip2       IN A     IP2
+sip3       IN A     IP3
+sip4       IN A     IP4
+alias      IN CNAME sip1
+tls1       IN A     IP5
+tls2       IN A     IP6
+tls3       IN A     IP7
+`)
+}
+
+func goodZone(ip func(int) string, p map[string]uint16) string {
+	return strings.NewReplacer(vars(ip, p)...).Replace(`$ORIGIN good.example.
+$TTL 300
+@          IN SOA   ns1.example.com. hostmaster 1 3600 600 86400 300
+@          IN NS    ns1.example.com.
+@          IN NAPTR 10 50 "S" "SIP+D2U" "" _sip._udp
+@          IN NAPTR 30 50 "S" "SIPS+D2T" "" _sips._tcp
+_sip._udp  IN SRV   10 0 PORTsip1 sip1.example.com.
+_sips._tcp IN SRV   10 0 PORTtls2 tls2.example.com.
+`)
+}
+
+// vars returns the replacements of IPn and PORTname, longest names first.
+func vars(ip func(int) string, p map[string]uint16) []string {
+	var out []string
+	for name, port := range p {
+		out = append(out, "PORT"+name, fmt.Sprint(port))
+	}
+	for n := 7; n >= 0; n-- {
+		out = append(out, fmt.Sprintf("IP%d", n), ip(n))
+	}
+	return out
+}
+
+func startRegistrar(t testing.TB, host string, fault registrar.FaultKind) uint16 {
+	t.Helper()
+	r, err := registrar.New(registrar.Config{NoAuth: true, Listen: []registrar.Listen{{Network: "udp", Addr: host + ":0"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Stop() })
+	if err := r.SetFault(registrar.Fault{Kind: fault, RetryAfter: 60 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	return netip.MustParseAddrPort(r.Addrs()[0].Addr).Port()
+}
+
+// closedUDPPort returns a UDP port on host that nothing listens on:
+// bound, then closed.
+func closedUDPPort(t testing.TB, host string) uint16 {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", host+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	return netip.MustParseAddrPort(pc.LocalAddr().String()).Port()
+}
