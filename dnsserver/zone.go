@@ -105,11 +105,22 @@ func ParseZone(r io.Reader, file, origin string) (*Zone, error) {
 }
 
 // buildZone refuses f for the first rule of zones it breaks, or indexes
-// its records into a Zone with what `dns check` says about it.
+// its records into a Zone with what `dns check` says about it. The check
+// runs beside the indexing, which only reads f: it was a third of a
+// 1M-record zone's load.
 func buildZone(f *zonefile.File) (*Zone, error) {
 	if faults := f.Faults(); len(faults) > 0 {
 		return nil, fmt.Errorf("load zone: %w", faults[0])
 	}
+	checked := make(chan []zonecheck.Finding, 1)
+	go func() { checked <- zonecheck.CheckFile(f).Findings }()
+	z := index(f)
+	z.Findings = <-checked
+	return z, nil
+}
+
+// index puts f's records into a Zone, by owner name and in file order.
+func index(f *zonefile.File) *Zone {
 	z := &Zone{Origin: f.Apex, Files: f.Files, nodes: make(map[string]*node, len(f.Records)), rrs: make([]dns.RR, 0, len(f.Records)-1)}
 	seen := dups{}
 	for _, rec := range f.Records {
@@ -119,8 +130,7 @@ func buildZone(f *zonefile.File) (*Zone, error) {
 		slices.SortStableFunc(n.rrs, func(a, b dns.RR) int { return cmp.Compare(a.Header().Rrtype, b.Header().Rrtype) })
 	}
 	z.SOA = z.nodes[z.Origin].set(dns.TypeSOA)[0].(*dns.SOA)
-	z.Findings = zonecheck.CheckFile(f).Findings
-	return z, nil
+	return z
 }
 
 // add puts one record into the zone, with its owner in lower case; the

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/miekg/dns"
+
+	"github.com/siplocate/siplocate/internal/zonefile"
 )
 
 const zoneHead = `$ORIGIN example.com.
@@ -181,5 +183,34 @@ func TestZoneFindings(t *testing.T) {
 	want := []string{"INFO serving example.com serial 1, 4 records", "WARN zone check: error", "WARN zone check: warning"}
 	if !slices.Equal(logged, want) {
 		t.Errorf("logged %q, want %q", logged, want)
+	}
+}
+
+// TestZoneKeepsParsedRecords checks that a zone holds the records as the
+// reader parsed them, without changing them: an owner written in upper
+// case is served in lower case from a copy, and the check, which runs
+// beside the indexing, still sees the file's spelling (go test -race
+// catches a write to a record both read).
+func TestZoneKeepsParsedRecords(t *testing.T) {
+	f, err := zonefile.Parse(strings.NewReader(zoneHead+"SIP1 A 192.0.2.1\nsip2 A 192.0.2.2\n_sip._udp SRV 10 0 5060 Nowhere\n"), "k.zone", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := buildZone(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Records[3].RR.Header().Name; got != "SIP1.example.com." {
+		t.Errorf("the file's record now has owner %q, want SIP1.example.com. as written", got)
+	}
+	up, low := z.node("sip1.example.com."), z.node("sip2.example.com.")
+	if up == nil || low == nil || up.rrs[0].Header().Name != "sip1.example.com." {
+		t.Fatalf("nodes %v %v, want sip1 in lower case", up, low)
+	}
+	if up.rrs[0] == f.Records[3].RR || low.rrs[0] != f.Records[4].RR {
+		t.Errorf("want sip1's record copied (its owner lower-cased) and sip2's kept as parsed")
+	}
+	if len(z.Findings) == 0 || z.Findings[0].Check != "srv-target-no-address" {
+		t.Errorf("findings %v, want srv-target-no-address first", z.Findings)
 	}
 }
