@@ -23,7 +23,7 @@ func labConfig(t *testing.T, lab *doctortest.Lab) Config {
 		t.Fatal(err)
 	}
 	return Config{Resolver: locatedns.New(c), Servers: []string{lab.DNS}, Timeout: 500 * time.Millisecond,
-		TLS: &tls.Config{RootCAs: lab.Roots}, Now: func() time.Time { return doctortest.Now }}
+		TLS: &tls.Config{RootCAs: lab.Roots}, Now: func() time.Time { return lab.Now }}
 }
 
 type found struct {
@@ -33,7 +33,7 @@ type found struct {
 }
 
 func TestCheckLab(t *testing.T) {
-	lab := doctortest.Start(t, "127.0.13.", 50)
+	lab := doctortest.Start(t, "127.0.13.", 50, 0)
 	rep, err := Check(context.Background(), "example.com", labConfig(t, lab))
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +63,7 @@ func TestCheckLab(t *testing.T) {
 }
 
 func TestCheckGoodDomain(t *testing.T) {
-	lab := doctortest.Start(t, "127.0.13.", 60)
+	lab := doctortest.Start(t, "127.0.13.", 60, 0)
 	rep, err := Check(context.Background(), "sip:alice@good.example", labConfig(t, lab))
 	if err != nil {
 		t.Fatal(err)

@@ -90,6 +90,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newRegisterCmd(g),
 		newDemoCmd(g),
 		newOptionsCmd(g),
+		newDoctorCmd(g),
 	)
 	return root
 }

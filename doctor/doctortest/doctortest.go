@@ -13,6 +13,7 @@ package doctortest
 
 import (
 	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"net"
 	"net/netip"
@@ -27,33 +28,34 @@ import (
 	"github.com/siplocate/siplocate/registrar"
 )
 
-// Now is the lab's clock for certificates.
-var Now = time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
-
 // Lab is a running lab.
 type Lab struct {
 	DNS   string            // the DNS server, host:port (UDP and TCP)
 	Roots *x509.CertPool    // the CA of the TLS servers' certificates
+	CAPEM []byte            // the same CA, PEM-encoded (for --ca)
+	Now   time.Time         // when the lab started: the certificates are valid from a day before
 	Zones map[string]string // zone text by apex
 	Ports map[string]uint16 // the SIP servers' ports by host label (sip1, tls1, ...)
 }
 
 // Start starts the lab on prefix+N for N from first to first+7 ("127.0.13.",
-// 50: 127.0.13.50-.57), each server on a port of its own, and stops it
-// when the test ends.
-func Start(t testing.TB, prefix string, first int) *Lab {
+// 50: 127.0.13.50-.57), every server on port (0: each on a port of its
+// own), and stops it when the test ends.
+func Start(t testing.TB, prefix string, first int, port uint16) *Lab {
 	t.Helper()
 	ip := func(n int) string { return fmt.Sprintf("%s%d", prefix, first+n) }
+	at := func(n int) string { return net.JoinHostPort(ip(n), fmt.Sprint(port)) }
 	ports := map[string]uint16{}
-	ports["sip1"] = startRegistrar(t, ip(1), registrar.FaultNone)
-	ports["sip2"] = startRegistrar(t, ip(2), registrar.FaultSilent)
-	ports["sip3"] = startRegistrar(t, ip(3), registrar.Fault503)
-	ports["sip4"] = closedUDPPort(t, ip(4))
-	ca := probetest.NewCA(t, Now)
-	year := Now.Add(365 * 24 * time.Hour)
-	ports["tls1"] = probetest.ServeTLS(t, ip(5)+":0", ca.Leaf(t, year, "tls1.example.com"))
-	ports["tls2"] = probetest.ServeTLS(t, ip(6)+":0", ca.Leaf(t, year, "sip:example.com", "sip:good.example"))
-	ports["tls3"] = probetest.ServeTLS(t, ip(7)+":0", ca.Leaf(t, Now.Add(-24*time.Hour), "example.com"))
+	ports["sip1"] = startRegistrar(t, at(1), registrar.FaultNone)
+	ports["sip2"] = startRegistrar(t, at(2), registrar.FaultSilent)
+	ports["sip3"] = startRegistrar(t, at(3), registrar.Fault503)
+	ports["sip4"] = closedUDPPort(t, at(4))
+	now := time.Now().UTC().Truncate(time.Second)
+	ca := probetest.NewCA(t, now)
+	year := now.Add(365 * 24 * time.Hour)
+	ports["tls1"] = probetest.ServeTLS(t, at(5), ca.Leaf(t, year, "tls1.example.com"))
+	ports["tls2"] = probetest.ServeTLS(t, at(6), ca.Leaf(t, year, "sip:example.com", "sip:good.example"))
+	ports["tls3"] = probetest.ServeTLS(t, at(7), ca.Leaf(t, now.Add(-24*time.Hour), "example.com"))
 	zones := map[string]string{"example.com": faultZone(ip, ports), "good.example": goodZone(ip, ports)}
 	dir := t.TempDir()
 	var files []string
@@ -64,7 +66,7 @@ func Start(t testing.TB, prefix string, first int) *Lab {
 		}
 		files = append(files, p)
 	}
-	s, err := dnsserver.New(dnsserver.Config{Zones: files, Addr: ip(0) + ":0"})
+	s, err := dnsserver.New(dnsserver.Config{Zones: files, Addr: at(0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +74,8 @@ func Start(t testing.TB, prefix string, first int) *Lab {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	return &Lab{DNS: s.Addr().String(), Roots: ca.Pool, Zones: zones, Ports: ports}
+	return &Lab{DNS: s.Addr().String(), Roots: ca.Pool, Zones: zones, Ports: ports, Now: now,
+		CAPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw})}
 }
 
 func faultZone(ip func(int) string, p map[string]uint16) string {
@@ -127,9 +130,9 @@ func vars(ip func(int) string, p map[string]uint16) []string {
 	return out
 }
 
-func startRegistrar(t testing.TB, host string, fault registrar.FaultKind) uint16 {
+func startRegistrar(t testing.TB, addr string, fault registrar.FaultKind) uint16 {
 	t.Helper()
-	r, err := registrar.New(registrar.Config{NoAuth: true, Listen: []registrar.Listen{{Network: "udp", Addr: host + ":0"}}})
+	r, err := registrar.New(registrar.Config{NoAuth: true, Listen: []registrar.Listen{{Network: "udp", Addr: addr}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,11 +146,11 @@ func startRegistrar(t testing.TB, host string, fault registrar.FaultKind) uint16
 	return netip.MustParseAddrPort(r.Addrs()[0].Addr).Port()
 }
 
-// closedUDPPort returns a UDP port on host that nothing listens on:
-// bound, then closed.
-func closedUDPPort(t testing.TB, host string) uint16 {
+// closedUDPPort returns a UDP port at addr (host:port, port 0 for any)
+// that nothing listens on: bound, then closed.
+func closedUDPPort(t testing.TB, addr string) uint16 {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", host+":0")
+	pc, err := net.ListenPacket("udp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
