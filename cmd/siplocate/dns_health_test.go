@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
+	"net/netip"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/siplocate/siplocate/dnsserver"
 	"github.com/siplocate/siplocate/registrar"
 )
 
@@ -153,4 +156,47 @@ func srvTargets(addr string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestHealthProberBadAnswers: a target that answers OPTIONS with garbage,
+// with a huge datagram that is no SIP message, or too slowly is down, by
+// the probe's deadline (issue 12, "Bad input").
+func TestHealthProberBadAnswers(t *testing.T) {
+	p, err := newHealthProber(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.close()
+	for name, answer := range map[string]func(c net.PacketConn, from net.Addr){
+		"garbage": func(c net.PacketConn, from net.Addr) { _, _ = c.WriteTo([]byte("\x00\xffSIP/2.0 2\r\n\x1b[2J"), from) },
+		"huge":    func(c net.PacketConn, from net.Addr) { _, _ = c.WriteTo(bytes.Repeat([]byte("x"), 60000), from) },
+		"slow":    func(c net.PacketConn, from net.Addr) {}, // never in time
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := net.ListenPacket("udp", "127.0.15.14:0")
+			if err != nil {
+				t.Skip(err)
+			}
+			defer c.Close()
+			go func() {
+				buf := make([]byte, 65535)
+				for range 100 { // bounded: a probe retransmits a few times at most
+					_, from, err := c.ReadFrom(buf)
+					if err != nil {
+						return
+					}
+					answer(c, from)
+				}
+			}()
+			port := c.LocalAddr().(*net.UDPAddr).Port
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			defer cancel()
+			outcome, err := p.probe(ctx, dnsserver.HealthTarget{Transport: "udp", Host: "bad.example.com.", Port: uint16(port),
+				Addrs: []netip.Addr{netip.MustParseAddr("127.0.15.14")}, Domain: "example.com."})
+			if err == nil {
+				t.Errorf("probe: %q, nil error; want down", outcome)
+			}
+			t.Logf("outcome %q, err %v", outcome, err)
+		})
+	}
 }
