@@ -72,9 +72,19 @@ func checkSRVTarget(z *zone, r *record, target string, fs *findings) {
 // any server selection to do"; next to non-zero weights, weight-0 targets
 // get a very small chance of selection, which is rarely what was meant.
 func checkSRVSets(z *zone, fs *findings) {
-	for _, rs := range z.names {
+	done := map[string]bool{}
+	for i := range z.records {
+		h := z.records[i].RR.Header()
+		if h.Rrtype != dns.TypeSRV {
+			continue
+		}
+		name := strings.ToLower(h.Name)
+		if done[name] {
+			continue
+		}
+		done[name] = true
 		byPrio := map[uint16][]*record{}
-		for _, r := range typeRun(rs, dns.TypeSRV) {
+		for _, r := range z.rrs(name, dns.TypeSRV) {
 			p := r.RR.(*dns.SRV).Priority
 			byPrio[p] = append(byPrio[p], r)
 		}

@@ -32,13 +32,16 @@ func newZone(f *zonefile.File) *zone {
 	z := &zone{apex: f.Apex, records: recs, names: make(map[string][]*record, len(recs)), cuts: map[string]bool{}, exists: make(map[string]bool, len(recs))}
 	for i := range recs {
 		r := &recs[i]
-		name := strings.ToLower(r.RR.Header().Name)
+		h := r.RR.Header()
+		name := strings.ToLower(h.Name)
 		z.names[name] = append(z.names[name], r)
+		if h.Rrtype == dns.TypeNS && name != z.apex {
+			z.cuts[name] = true
+		}
 	}
 	for name, rs := range z.names {
-		slices.SortStableFunc(rs, func(a, b *record) int { return cmp.Compare(a.RR.Header().Rrtype, b.RR.Header().Rrtype) })
-		if len(typeRun(rs, dns.TypeNS)) > 0 && name != z.apex {
-			z.cuts[name] = true
+		if len(rs) > 1 {
+			slices.SortStableFunc(rs, func(a, b *record) int { return cmp.Compare(a.RR.Header().Rrtype, b.RR.Header().Rrtype) })
 		}
 		z.markExists(name)
 	}
