@@ -68,12 +68,7 @@ NOTIFY after each load and may transfer the zones (AXFR) when
 			}
 			cfg.Logger = g.logger()
 			if f.health {
-				p, err := newHealthProber(g.logger())
-				if err != nil {
-					return failure(err)
-				}
-				defer p.close()
-				cfg.HealthCheck = p.probe
+				cfg.HealthCheck = newHealthProber().probe
 			}
 			return serveDNS(cmd.Context(), g, cfg, f.metrics)
 		},

@@ -4,76 +4,48 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/netip"
 	"strings"
 
-	"github.com/emiago/sipgo"
-	"github.com/emiago/sipgo/sip"
-
 	"github.com/siplocate/siplocate/dnsserver"
-	"github.com/siplocate/siplocate/failover"
-	"github.com/siplocate/siplocate/locate"
-	"github.com/siplocate/siplocate/sipsend"
+	"github.com/siplocate/siplocate/probe"
 )
 
-// healthProber probes the targets of `dns serve --health-check` with SIP
-// OPTIONS through sipsend (issue 12): any final response is alive; ICMP
-// unreachable, a reset, a failed TLS handshake and silence are down. TLS
-// is left to sipgo's dialer, which checks the certificate against the
-// address rather than the SIP domain (RFC 5922 §4 wants the domain). The
-// shared prober of the doctor issue (package probe) did not exist when
-// this was written; this is the small one it is to replace.
+// healthProber probes the targets of `dns serve --health-check` with the
+// shared prober (package probe, issue 12): one SIP OPTIONS per address
+// until one gets a final response, which is alive whatever its status;
+// ICMP unreachable, a refused or reset connection, silence, garbage and a
+// TLS certificate that does not name the SIP domain (RFC 5922 §7) are
+// down.
 type healthProber struct {
-	client *sipgo.Client
-	udp    *sipsend.UDP
-	close  func()
+	opts probe.Options
 }
 
-// newHealthProber returns a prober with a SIP user agent of its own.
-func newHealthProber(log *slog.Logger) (*healthProber, error) {
-	client, closeUA, err := newOptionsClient(log)
-	if err != nil {
-		return nil, fmt.Errorf("health check: %w", err)
-	}
-	p := &healthProber{client: client, udp: sipsend.NewUDP(client.TransportLayer())}
-	p.close = func() { p.udp.Close(); closeUA() }
-	return p, nil
+// newHealthProber returns the prober of `dns serve --health-check`.
+func newHealthProber() *healthProber {
+	return &healthProber{}
 }
 
-// probe sends one OPTIONS to t, trying its addresses in turn until one
-// gives a final response; ctx bounds the whole probe.
+// probe probes t's addresses in turn, each with what is left of ctx,
+// until one answers.
 func (p *healthProber) probe(ctx context.Context, t dnsserver.HealthTarget) (string, error) {
 	addrs, err := targetAddrs(ctx, t)
 	if err != nil {
 		return "no address", err
 	}
 	domain := strings.TrimSuffix(t.Domain, ".")
-	uri := sip.Uri{Scheme: "sip", Host: domain, UriParams: sip.NewParams()}
-	uri.UriParams.Add("transport", t.Transport)
-	loc := fixedLocator{}
+	var last probe.Result
 	for _, a := range addrs {
-		loc = append(loc, locate.Target{Transport: locate.Transport(t.Transport), Addr: a, Port: t.Port, Host: t.Host})
+		last = probe.Probe(ctx, probe.Target{Transport: t.Transport, Address: a, Port: t.Port, Host: strings.TrimSuffix(t.Host, ".")}, domain, p.opts)
+		if last.Up() {
+			return last.String(), nil
+		}
+		if ctx.Err() != nil {
+			break
+		}
 	}
-	res, tr, err := sipsend.Do(ctx, p.client, sip.NewRequest(sip.OPTIONS, uri), sipsend.Options{
-		Locator: loc, UDP: p.udp, Health: &failover.Health{}, MaxAttempts: len(addrs)})
-	if res != nil {
-		return fmt.Sprintf("%d %s", res.StatusCode, res.Reason), nil // any final response is alive
-	}
-	return probeOutcome(tr), err
-}
-
-// probeOutcome names what the last attempt saw: "no answer" for silence.
-func probeOutcome(tr sipsend.Trace) string {
-	if len(tr.Attempts) == 0 {
-		return "no attempt"
-	}
-	a := tr.Attempts[len(tr.Attempts)-1]
-	if a.Outcome == failover.TimedOut {
-		return "no answer"
-	}
-	return attemptResult(a)
+	return last.String(), fmt.Errorf("probe %s: %s", t, last.Outcome)
 }
 
 // targetAddrs returns the addresses the zone gives t's host, or else the
@@ -90,11 +62,4 @@ func targetAddrs(ctx context.Context, t dnsserver.HealthTarget) ([]netip.Addr, e
 		return nil, fmt.Errorf("health check %s: resolve: %w", t, err)
 	}
 	return addrs, nil
-}
-
-// fixedLocator locates every URI at the same targets.
-type fixedLocator []locate.Target
-
-func (l fixedLocator) Locate(context.Context, string, locate.Options) (*locate.Result, error) {
-	return &locate.Result{Targets: l}, nil
 }

@@ -162,11 +162,7 @@ func srvTargets(addr string) []string {
 // with a huge datagram that is no SIP message, or too slowly is down, by
 // the probe's deadline (issue 12, "Bad input").
 func TestHealthProberBadAnswers(t *testing.T) {
-	p, err := newHealthProber(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.close()
+	p := newHealthProber()
 	for name, answer := range map[string]func(c net.PacketConn, from net.Addr){
 		"garbage": func(c net.PacketConn, from net.Addr) { _, _ = c.WriteTo([]byte("\x00\xffSIP/2.0 2\r\n\x1b[2J"), from) },
 		"huge":    func(c net.PacketConn, from net.Addr) { _, _ = c.WriteTo(bytes.Repeat([]byte("x"), 60000), from) },
