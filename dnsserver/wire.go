@@ -2,6 +2,8 @@ package dnsserver
 
 import (
 	"encoding/binary"
+	"runtime"
+	"sync"
 
 	"github.com/miekg/dns"
 )
@@ -76,14 +78,68 @@ func otherTypeOK(t uint16) bool {
 // (NXDOMAIN, wildcards) and ANY are left to the slow path and the sockets'
 // answer caches: SIP clients never ask ANY, and its answer took a third
 // of the table.
+//
+// Packing is most of a large zone's load, so the names are shared out
+// among up to maxPackers goroutines, one per CPU, each packing into its
+// own builder; respond only reads the snapshot. The builders are joined
+// at the end.
 func (s *snapshot) precompute() wireTable {
-	b := tableBuilder{nodata: map[*Zone]wireRef{}, scratch: make([]byte, dns.MaxMsgSize)}
+	var work []packJob
 	for _, z := range s.zones {
 		for name, n := range z.nodes {
-			b.addNode(s, z, name, n)
+			work = append(work, packJob{z, name, n})
 		}
 	}
+	parts := make([]tableBuilder, max(1, min(runtime.GOMAXPROCS(0), maxPackers, len(work)/minPackJobs)))
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := tableBuilder{nodata: map[*Zone]wireRef{}, scratch: make([]byte, dns.MaxMsgSize)}
+			for _, j := range work[i*len(work)/len(parts) : (i+1)*len(work)/len(parts)] {
+				b.addNode(s, j.z, j.name, j.n)
+			}
+			parts[i] = b
+		}()
+	}
+	wg.Wait()
+	b := join(parts)
 	return b.build()
+}
+
+// maxPackers bounds the goroutines that pack a snapshot's answers; each
+// packs minPackJobs names at least.
+const (
+	maxPackers  = 8
+	minPackJobs = 1024
+)
+
+// packJob is one name for precompute to pack the answers of.
+type packJob struct {
+	z    *Zone
+	name string
+	n    *node
+}
+
+// join appends the other builders' buffers and entries to the first's,
+// their offsets moved along. A part that would take the arena past 4 GiB
+// is left to the slow path.
+func join(parts []tableBuilder) tableBuilder {
+	b := parts[0]
+	for _, p := range parts[1:] {
+		base := len(b.buf)
+		if uint64(base)+uint64(len(p.buf)) > 0xFFFFFFFF {
+			continue
+		}
+		b.buf = append(b.buf, p.buf...)
+		for _, e := range p.entries {
+			e.ref.off += uint32(base)
+			e.keyOff += uint32(base)
+			b.entries = append(b.entries, e)
+		}
+	}
+	return b
 }
 
 // tableBuilder collects the packed responses into one buffer, then makes
