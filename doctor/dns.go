@@ -11,11 +11,16 @@ import (
 	"github.com/siplocate/siplocate/zonecheck"
 )
 
-// dns runs the DNS checks on the located chain.
-func (c *checker) dns(ctx context.Context) {
+// dns runs the DNS checks on the located chain's answers.
+func (c *checker) dns() {
 	c.zoneRules()
 	c.failbackTTL()
 	c.families()
+}
+
+// wire runs the DNS checks that ask the name servers again; Check runs it
+// beside the probes, on a checker of its own.
+func (c *checker) wire(ctx context.Context) {
 	if len(c.cfg.Servers) > 0 {
 		c.truncation(ctx)
 		c.nameServers(ctx)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/siplocate/siplocate/locate"
@@ -136,8 +137,13 @@ func Check(ctx context.Context, uri string, cfg Config) (*Report, error) {
 	if lerr != nil {
 		c.add(Error, "no-targets", AreaDNS, u.Host, "a client finds no server to send to: "+lerr.Error(), "RFC 3263 §4")
 	}
-	c.dns(ctx)
+	c.dns()
+	wire := &checker{cfg: &cfg, rep: &Report{Domain: rep.Domain, Queries: rep.Queries}, uri: u}
+	var wg sync.WaitGroup
+	wg.Go(func() { wire.wire(ctx) }) // beside the probes: the run takes about one timeout
 	c.targets(ctx)
+	wg.Wait()
+	rep.Findings = append(rep.Findings, wire.rep.Findings...)
 	c.sort()
 	return rep, nil
 }

@@ -56,7 +56,10 @@ func (c *checker) truncation(ctx context.Context) {
 	server := c.cfg.Servers[0]
 	for _, q := range c.sipQuestions() {
 		r, err := c.exchange(ctx, server, q.name, q.qtype, false)
-		if err != nil || !r.Truncated {
+		if err != nil {
+			return // the server does not answer without EDNS at all: nothing to tell about size
+		}
+		if !r.Truncated {
 			continue
 		}
 		c.add(Warning, "dns-truncated", AreaDNS, q.String(),
@@ -138,8 +141,10 @@ func (c *checker) view(ctx context.Context, server string, qs []question) []stri
 	for i, q := range qs {
 		r, err := c.exchange(ctx, server, q.name, q.qtype, true)
 		if err != nil {
-			out[i] = "no answer"
-			continue
+			for j := i; j < len(qs); j++ {
+				out[j] = "no answer" // a server silent once is not asked the rest: one timeout per server
+			}
+			break
 		}
 		var rrs []string
 		for _, rr := range r.Answer {
