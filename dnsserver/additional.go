@@ -1,6 +1,7 @@
 package dnsserver
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -11,6 +12,9 @@ import (
 // in every zone served; nothing is fetched from elsewhere. RRsets already
 // in the answer are not repeated.
 func (s *snapshot) additional(answer, ns []dns.RR) []dns.RR {
+	if !slices.ContainsFunc(answer, pointsAtNames) && !slices.ContainsFunc(ns, pointsAtNames) {
+		return nil // no map to make: most answers are A, AAAA or a negative SOA
+	}
 	a := addBuilder{s: s, seen: map[setKey]bool{}}
 	for _, rr := range answer {
 		a.seen[setKey{rr.Header().Name, rr.Header().Rrtype}] = true
@@ -31,6 +35,15 @@ type addBuilder struct {
 	s    *snapshot
 	seen map[setKey]bool
 	out  []dns.RR
+}
+
+// pointsAtNames reports whether forRecord adds anything for rr's type.
+func pointsAtNames(rr dns.RR) bool {
+	switch rr.(type) {
+	case *dns.SRV, *dns.NAPTR, *dns.NS, *dns.MX:
+		return true
+	}
+	return false
 }
 
 // forRecord adds what rr points at.

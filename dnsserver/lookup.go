@@ -1,6 +1,8 @@
 package dnsserver
 
 import (
+	"slices"
+
 	"github.com/miekg/dns"
 )
 
@@ -39,11 +41,11 @@ func (z *Zone) Lookup(qname string, qtype uint16) (Result, []dns.RR, []dns.RR) {
 
 func (z *Zone) lookup(qname string, qtype uint16) lookup {
 	var l lookup
-	seen := map[string]bool{}
-	for range maxChain {
-		seen[qname] = true
+	var chain [maxChain]string // the names asked so far; no map per lookup
+	for i := range maxChain {
+		chain[i] = qname
 		target := z.step(qname, qtype, &l)
-		if target == "" || seen[target] || !dns.IsSubDomain(z.Origin, target) {
+		if target == "" || slices.Contains(chain[:i+1], target) || !dns.IsSubDomain(z.Origin, target) {
 			return l
 		}
 		qname = target
