@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"runtime/debug"
 	"slices"
@@ -24,28 +25,35 @@ type fileStamp struct {
 	sum   [sha256.Size]byte
 }
 
-// stat returns path's stamp without its hash.
-func stat(path string) fileStamp {
+// stat returns path's stamp without its hash, from Config.FS or the disk.
+func (c *Config) stat(path string) fileStamp {
 	st := fileStamp{path: path}
-	if fi, err := os.Stat(path); err == nil {
+	var fi fs.FileInfo
+	var err error
+	if c.FS != nil {
+		fi, err = fs.Stat(c.FS, path)
+	} else {
+		fi, err = os.Stat(path)
+	}
+	if err == nil {
 		st.size, st.mtime = fi.Size(), fi.ModTime()
 	}
 	return st
 }
 
-// stamp returns path's stamp, reading the file with read to hash it.
-func stamp(path string, read func(string) ([]byte, error)) fileStamp {
-	st := stat(path)
-	if b, err := read(path); err == nil {
+// stamp returns path's stamp, reading the file to hash it.
+func (c *Config) stamp(path string) fileStamp {
+	st := c.stat(path)
+	if b, err := c.readFile(path); err == nil {
 		st.sum = sha256.Sum256(b)
 	}
 	return st
 }
 
 // changed reports whether any file's size or modification time differs
-// from its stamp. It reads no file: the poll costs one stat per file,
-// whatever the zone's size.
-func (fp fingerprint) changed() bool {
+// from its stamp, as stat gives them. It reads no file: the poll costs one
+// stat per file, whatever the zone's size.
+func (fp fingerprint) changed(stat func(string) fileStamp) bool {
 	return slices.ContainsFunc(fp, func(st fileStamp) bool {
 		now := stat(st.path)
 		return now.size != st.size || !now.mtime.Equal(st.mtime)
@@ -57,10 +65,14 @@ func (fp fingerprint) sameContent(o fingerprint) bool {
 	return slices.EqualFunc(fp, o, func(a, b fileStamp) bool { return a.path == b.path && a.sum == b.sum })
 }
 
-// readFile is os.ReadFile unless a test counts the reads.
+// readFile reads path from Config.FS or the disk, unless a test counts
+// the reads.
 func (c *Config) readFile(path string) ([]byte, error) {
-	if c.read != nil {
+	switch {
+	case c.read != nil:
 		return c.read(path)
+	case c.FS != nil:
+		return fs.ReadFile(c.FS, path)
 	}
 	return os.ReadFile(path)
 }
@@ -70,11 +82,11 @@ func (c *Config) readFile(path string) ([]byte, error) {
 // shows up as a change next time. On error the fingerprint covers the
 // $INCLUDEd files read so far too: fixing the one at fault is a change.
 func (s *Server) loadFile(path string) (*Zone, fingerprint, error) {
-	fp := fingerprint{stamp(path, s.cfg.readFile)}
-	z, files, err := loadZone(path, "")
+	fp := fingerprint{s.cfg.stamp(path)}
+	z, files, err := loadZone(s.cfg.FS, path, "")
 	if len(files) > 1 {
 		for _, f := range files[1:] {
-			fp = append(fp, stamp(f, s.cfg.readFile))
+			fp = append(fp, s.cfg.stamp(f))
 		}
 	}
 	return z, fp, err
@@ -93,7 +105,7 @@ func (s *Server) Reload() error {
 // modification time changed since they were last read; it reads no file
 // otherwise. Config.ReloadInterval calls it periodically.
 func (s *Server) ReloadIfChanged() error {
-	return s.reload(func(path string) bool { return s.files[path].changed() })
+	return s.reload(func(path string) bool { return s.files[path].changed(s.cfg.stat) })
 }
 
 func (s *Server) reload(want func(path string) bool) error {

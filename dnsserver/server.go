@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -24,7 +25,13 @@ const DefaultAddr = "127.0.0.1:5353"
 // Config configures a Server. The zero value (plus Zones) serves on
 // DefaultAddr, one UDP socket per CPU, no transfers, no NOTIFY, no polling.
 type Config struct {
-	Zones          []string       // zone files; each file's SOA owner is its apex
+	Zones []string // zone files; each file's SOA owner is its apex
+	// FS, when set, is where Zones and their $INCLUDEs are read from
+	// (fs.FS paths: "example.com.zone", no leading slash), so that a
+	// program or a test serves zone text with no file on disk
+	// (fstest.MapFS); reloads stat and read it as they do the disk. nil:
+	// the operating system's files.
+	FS             fs.FS
 	Addr           string         // host:port for UDP and TCP; DefaultAddr if empty
 	ReusePort      int            // UDP sockets sharing Addr (SO_REUSEPORT); GOMAXPROCS if 0
 	AllowTransfer  []netip.Prefix // addresses allowed AXFR without TSIG

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"slices"
 	"strings"
@@ -74,15 +75,22 @@ func (z *Zone) Records() []dns.RR {
 // not be read, does not parse, or its records do not make a zone. They
 // are the errors `dns check` reports for the file, in the same words.
 func LoadZone(path, origin string) (*Zone, error) {
-	z, _, err := loadZone(path, origin)
+	z, _, err := loadZone(nil, path, origin)
 	return z, err
 }
 
 // loadZone is LoadZone that also returns the files it read: path and the
 // files it $INCLUDEs, as far as parsing got when it fails, so that a
-// reload can watch the file at fault whichever it is.
-func loadZone(path, origin string) (*Zone, []string, error) {
-	f, err := zonefile.ReadFile(path, origin)
+// reload can watch the file at fault whichever it is. With fsys set, path
+// and its $INCLUDEs are read from it instead of the disk.
+func loadZone(fsys fs.FS, path, origin string) (*Zone, []string, error) {
+	var f *zonefile.File
+	var err error
+	if fsys != nil {
+		f, err = zonefile.ReadFS(fsys, path, origin)
+	} else {
+		f, err = zonefile.ReadFile(path, origin)
+	}
 	if err != nil {
 		return nil, f.Files, fmt.Errorf("load zone: %w", err)
 	}
