@@ -10,19 +10,24 @@ import (
 
 // Line is one entry of the demo's timeline.
 type Line struct {
-	At   time.Duration `json:"-"`
+	At   time.Duration `json:"-"`    // since the timeline started
+	Time time.Time     `json:"-"`    // the wall clock's time of the line
 	Who  string        `json:"who"`  // "demo", "dns", "phone", "sip1", "sip2"
 	Kind string        `json:"kind"` // what happened, one word: "query", "register", "registered", ...
 	Text string        `json:"text"` // the line as a person reads it
 }
 
-// MarshalJSON writes the line with its time in seconds.
+// MarshalJSON writes the line in the shape of siplocate register --json,
+// version 0: "version", the wall-clock "time" (RFC 3339, UTC) and
+// "offset_s", the seconds since the start.
 func (l Line) MarshalJSON() ([]byte, error) {
 	type plain Line
 	return json.Marshal(struct {
-		T float64 `json:"t"`
+		Version int     `json:"version"`
+		Time    string  `json:"time"`
+		Offset  float64 `json:"offset_s"`
 		plain
-	}{l.At.Seconds(), plain(l)})
+	}{0, l.Time.UTC().Format(time.RFC3339Nano), l.At.Seconds(), plain(l)})
 }
 
 // Timeline collects lines from every component, in the order they
@@ -48,7 +53,8 @@ func NewTimeline(out io.Writer, asJSON bool, now func() time.Time) *Timeline {
 func (t *Timeline) Add(who, kind, format string, a ...any) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	l := Line{At: t.now().Sub(t.start), Who: who, Kind: kind, Text: fmt.Sprintf(format, a...)}
+	now := t.now()
+	l := Line{At: now.Sub(t.start), Time: now, Who: who, Kind: kind, Text: fmt.Sprintf(format, a...)}
 	t.lines = append(t.lines, l)
 	if t.out == nil {
 		return

@@ -190,6 +190,7 @@ type eventPrinter struct {
 
 // jsonEvent is the --json shape of an event, version 0.
 type jsonEvent struct {
+	Version int       `json:"version"` // 0: the family of lookup and register --json
 	Time    time.Time `json:"time"`
 	Event   string    `json:"event"`
 	Method  string    `json:"method,omitempty"`

@@ -197,12 +197,16 @@ func TestRegistrarJSON(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	var e struct {
+		Version                       *int
 		Event, Method, Source, Reason string
 		Status                        int
 		Time                          time.Time
 	}
 	if err := json.Unmarshal([]byte(strings.TrimSpace(stdout.String())), &e); err != nil {
 		t.Fatalf("stdout %q: %v", stdout.String(), err)
+	}
+	if e.Version == nil || *e.Version != 0 { // one JSON family (issue 9 item 9)
+		t.Errorf("no \"version\": 0 in %s", stdout.String())
 	}
 	if e.Event != "answered" || e.Method != "OPTIONS" || e.Status != 200 || e.Reason != "OK" || !strings.HasPrefix(e.Source, "udp:127.0.0.1:") || e.Time.IsZero() {
 		t.Errorf("event %+v, want OPTIONS answered 200 from udp:127.0.0.1", e)
