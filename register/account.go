@@ -55,9 +55,17 @@ type Account struct {
 	// that (from 75% by default), so accounts spread out.
 	RefreshMargin time.Duration
 	// Contact is the user part of the Contact URI; default the AOR's user.
-	// Its host and port are always the local address of the connection
-	// to the target.
+	// Its host and port are the local address of the connection to the
+	// target, or ContactHost.
 	Contact string
+	// Bind is the local address of the account's sockets and connections
+	// for every transport, "ip" or "ip:port", in their Via and Contact;
+	// default any address and a port of the system's choosing.
+	Bind string
+	// ContactHost, "host" or "host:port", replaces the Contact's host (and
+	// port, when given): a public address the registrar should reach
+	// behind NAT.
+	ContactHost string
 
 	// MaxTries is how many unanswered attempts a target gets before the
 	// next one (RFC 3263 §4.3; the phone's 3); default 3.
@@ -187,6 +195,14 @@ func (a *Account) Validate() error {
 	if a.OutboundProxy != "" {
 		if err := validHostPort(a.OutboundProxy); err != nil {
 			return bad("outbound_proxy", "%q: %v", a.OutboundProxy, err)
+		}
+	}
+	if _, err := parseBind(a.Bind); err != nil {
+		return bad("bind", "%q: want an IP address with an optional port", a.Bind)
+	}
+	if a.ContactHost != "" {
+		if err := validHostPort(a.ContactHost); err != nil {
+			return bad("contact_host", "%q: %v", a.ContactHost, err)
 		}
 	}
 	return a.validateRest(bad)

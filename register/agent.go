@@ -116,14 +116,14 @@ type Agent struct {
 	randMu sync.Mutex
 
 	stacksMu sync.Mutex
-	stacks   map[string]*stack // by TLS server name; "" for UDP and TCP
+	stacks   map[stackKey]*stack
 
 	probes probeCache
 	rounds chan struct{} // a slot per first registration in flight
 
 	// sip returns the SIP stack for a transport and SIP domain: a.stack,
 	// or an in-memory one in tests.
-	sip func(t locate.Transport, domain string) (sipStack, error)
+	sip func(t locate.Transport, domain string, bind netip.AddrPort) (sipStack, error)
 
 	sessions atomic.Pointer[[]*session]      // set by Run; read when a connection closes
 	contacts atomic.Pointer[map[string]bool] // the Contacts' users, set by Run
@@ -166,7 +166,7 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = wallClock{}
 	}
-	a := &Agent{cfg: cfg, log: log, stacks: map[string]*stack{}, rounds: make(chan struct{}, maxInFlight)}
+	a := &Agent{cfg: cfg, log: log, stacks: map[stackKey]*stack{}, rounds: make(chan struct{}, maxInFlight)}
 	a.sip = a.stack
 	return a, nil
 }
@@ -261,11 +261,19 @@ type sipStack interface {
 	transact(ctx context.Context, t locate.Target, req *sip.Request, timeout time.Duration) (*sip.Response, failover.Outcome, error)
 }
 
-// stack returns the shared SIP stack for a transport and SIP domain.
-func (a *Agent) stack(t locate.Transport, domain string) (sipStack, error) {
-	key := ""
+// stackKey tells the agent's stacks apart: one per local address, and
+// for TLS one per SIP domain too (tlsName; "" for UDP and TCP).
+type stackKey struct {
+	tlsName string
+	bind    netip.AddrPort
+}
+
+// stack returns the shared SIP stack for a transport, SIP domain and
+// local address.
+func (a *Agent) stack(t locate.Transport, domain string, bind netip.AddrPort) (sipStack, error) {
+	key := stackKey{bind: bind}
 	if t == locate.TLS {
-		key = domain
+		key.tlsName = domain
 	}
 	a.stacksMu.Lock()
 	defer a.stacksMu.Unlock()
@@ -273,14 +281,14 @@ func (a *Agent) stack(t locate.Transport, domain string) (sipStack, error) {
 		return st, nil
 	}
 	var tc *tls.Config
-	if key != "" {
+	if key.tlsName != "" {
 		tc = &tls.Config{}
 		if a.cfg.TLS != nil {
 			tc = a.cfg.TLS.Clone()
 		}
-		tc.ServerName = key
+		tc.ServerName = key.tlsName
 	}
-	st, err := newStack(tc, a.log.WithGroup("sipgo"), a.now, a.flowClosed, a.serveRequest)
+	st, err := newStack(tc, a.log.WithGroup("sipgo"), a.now, a.flowClosed, a.serveRequest, bind)
 	if err != nil {
 		return nil, err
 	}

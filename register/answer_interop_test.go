@@ -2,6 +2,8 @@ package register
 
 import (
 	"net/netip"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,6 +55,50 @@ func TestInteropKamailioKeepalive(t *testing.T) {
 			}
 			k.WaitLocations(t, time.Second, kamailiotest.HasAOR(labAOR))
 			t.Logf("contact kept through %d keepalives answered", a.served.Load())
+		})
+	}
+}
+
+// TestInteropKamailioBind: the Contact in Kamailio's location table has
+// the address the account's sockets are bound to, over UDP and TCP, and
+// the fixed port when one is given.
+func TestInteropKamailioBind(t *testing.T) {
+	testenv.RequireInterop(t)
+	testenv.LookPath(t, "kamailio")
+	testenv.LookPath(t, "kamcmd")
+	k := kamailiotest.Start(t, kamailiotest.Config{Addr: labPrimary, Port: 5060, Users: labUsers, MinExpires: 5})
+	for _, tc := range []struct {
+		transport locate.Transport
+		bind      string
+	}{{locate.UDP, "127.0.14.10:5070"}, {locate.TCP, "127.0.14.11"}} {
+		t.Run(string(tc.transport), func(t *testing.T) {
+			target := locate.Target{Transport: tc.transport, Addr: netip.MustParseAddr(labPrimary), Port: 5060}
+			ev := newEvents()
+			a, err := New(Config{
+				Accounts: []Account{{AOR: "sip:" + labAOR, Password: "secret", Server: labDomain, Expires: time.Minute, Bind: tc.bind, Transports: []locate.Transport{tc.transport}}},
+				Locator:  staticLocator{[]locate.Target{target}}, OnEvent: ev.add, Logger: testLogger(),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stop := sync.OnceFunc(runAgent(t, a))
+			defer stop()
+			ev.wait(t, Registered)
+			bs := k.WaitLocations(t, 5*time.Second, kamailiotest.HasAOR(labAOR))
+			want := "@" + tc.bind
+			if !strings.Contains(tc.bind, ":") {
+				want += ":"
+			}
+			for _, b := range bs {
+				if !strings.Contains(b.Contact, want) {
+					t.Errorf("Kamailio holds Contact %s, want one at %s", b.Contact, tc.bind)
+				}
+				if b.Received != "" {
+					t.Errorf("Kamailio saw the REGISTER from %s, not from the Contact %s", b.Received, b.Contact)
+				}
+			}
+			stop()
+			k.WaitLocations(t, 5*time.Second, kamailiotest.NoAOR(labAOR))
 		})
 	}
 }

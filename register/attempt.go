@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -170,7 +172,7 @@ func (s *session) authorize(req *sip.Request, challenges []*sip.Response, uses m
 // TCP and TLS, the connection. Making the connection takes at most the
 // attempt timeout.
 func (s *session) prepare(ctx context.Context, t locate.Target) (sipStack, sip.Uri, *flow, error) {
-	st, err := s.agent.sip(t.Transport, s.dlg.reqURI.Host)
+	st, err := s.agent.sip(t.Transport, s.dlg.reqURI.Host, s.bind)
 	if err != nil {
 		return nil, sip.Uri{}, nil, err
 	}
@@ -181,6 +183,13 @@ func (s *session) prepare(ctx context.Context, t locate.Target) (sipStack, sip.U
 		return nil, sip.Uri{}, nil, err
 	}
 	c := sip.Uri{Scheme: "sip", User: s.contactUser(), Host: local.Addr().String(), Port: int(local.Port())}
+	if h := s.acct.ContactHost; h != "" {
+		c.Host = h
+		if host, port, err := net.SplitHostPort(h); err == nil {
+			c.Host, c.Port = host, atoiPort(port)
+		}
+		c.Host = strings.TrimSuffix(strings.TrimPrefix(c.Host, "["), "]")
+	}
 	if t.Transport != locate.UDP {
 		c.UriParams = sip.NewParams()
 		c.UriParams.Add("transport", string(t.Transport))

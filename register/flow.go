@@ -32,6 +32,7 @@ type flows struct {
 	tls    *tls.Config // server name: the SIP domain (RFC 5922 §4); nil without TLS
 	now    func() time.Time
 	closed func(*flow) // run on a goroutine of its own when a flow closes
+	dialer *net.Dialer // from the account's bind address
 
 	mu    sync.Mutex
 	m     map[flowKey]*flowDial
@@ -61,8 +62,8 @@ func (d *flowDial) stale() bool {
 	}
 }
 
-func newFlows(tl *sip.TransportLayer, tlsConf *tls.Config, now func() time.Time, closed func(*flow)) *flows {
-	return &flows{tl: tl, tls: tlsConf, now: now, closed: closed,
+func newFlows(tl *sip.TransportLayer, tlsConf *tls.Config, now func() time.Time, closed func(*flow), d *net.Dialer) *flows {
+	return &flows{tl: tl, tls: tlsConf, now: now, closed: closed, dialer: d,
 		m: map[flowKey]*flowDial{}, feeds: map[locate.Transport]*feedListener{}}
 }
 
@@ -94,8 +95,7 @@ func (fl *flows) get(ctx context.Context, t locate.Target) (*flow, error) {
 // connection to sipgo. A refused connection or a failed handshake is the
 // error.
 func (fl *flows) dial(ctx context.Context, t locate.Target) (*flow, error) {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", t.AddrPort().String())
+	c, err := fl.dialer.DialContext(ctx, "tcp", t.AddrPort().String())
 	if err != nil {
 		return nil, fmt.Errorf("connect %s to %s: %w", t.Transport, t.AddrPort(), err)
 	}

@@ -59,7 +59,7 @@ func targetsOf(servers []*memServer) []locate.Target {
 
 // install makes a's sessions use m.
 func (m *memStack) install(a *Agent) {
-	a.sip = func(locate.Transport, string) (sipStack, error) { return m, nil }
+	a.sip = func(locate.Transport, string, netip.AddrPort) (sipStack, error) { return m, nil }
 }
 
 // localAddr is the Contact's address: the same for every target, no flow.

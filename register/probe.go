@@ -52,7 +52,7 @@ func (s *session) ping(ctx context.Context, targets []locate.Target) []bool {
 	for i, t := range targets {
 		req := s.probes.newRequest(sip.OPTIONS, t, nil, 0)
 		send := func() bool {
-			st, err := s.agent.sip(t.Transport, s.dlg.reqURI.Host)
+			st, err := s.agent.sip(t.Transport, s.dlg.reqURI.Host, s.bind)
 			if err != nil {
 				return false
 			}

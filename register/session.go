@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,8 +38,9 @@ type session struct {
 
 	registered     bool
 	everRegistered bool
-	current        locate.Target // the target holding our binding
-	contact        sip.Uri       // the Contact bound there
+	current        locate.Target  // the target holding our binding
+	contact        sip.Uri        // the Contact bound there
+	bind           netip.AddrPort // Account.Bind
 
 	mu        sync.Mutex
 	timer     Timer // wakes the session; nil until the first round ends
@@ -87,6 +89,7 @@ func newSession(a *Agent, acct *Account) (*session, error) {
 		expires: acct.expires(),
 	}
 	s.stats.s.Account = acct.name()
+	s.bind, _ = parseBind(acct.Bind) // Validate checked it
 	if acct.Probe > 0 {
 		d := newDialogue(aor, reqURI)
 		s.probes = &d

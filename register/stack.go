@@ -32,8 +32,8 @@ type stack struct {
 // newStack builds a user agent. tlsConf may be nil when TLS is not used.
 // closed is told, on a goroutine of its own, when a TCP or TLS connection
 // closes; now times the connections; serve answers the requests that
-// arrive.
-func newStack(tlsConf *tls.Config, log *slog.Logger, now func() time.Time, closed func(*flow), serve sip.TransactionRequestHandler) (*stack, error) {
+// arrive; its sockets and connections are bound to bind (see dialer).
+func newStack(tlsConf *tls.Config, log *slog.Logger, now func() time.Time, closed func(*flow), serve sip.TransactionRequestHandler, bind netip.AddrPort) (*stack, error) {
 	// log is the agent's, which makes values printable and cuts them:
 	// sipgo logs whole messages it cannot parse.
 	ua, err := sipgo.NewUA(
@@ -50,14 +50,16 @@ func newStack(tlsConf *tls.Config, log *slog.Logger, now func() time.Time, close
 	if err != nil {
 		return nil, fmt.Errorf("create SIP user agent: %w", err)
 	}
-	client, err := sipgo.NewClient(ua, sipgo.WithClientLogger(log))
+	// rport in every Via (RFC 3581 §3): responses go back to the address
+	// and port the request came from, through NATs.
+	client, err := sipgo.NewClient(ua, sipgo.WithClientLogger(log), sipgo.WithClientNAT())
 	if err != nil {
 		_ = ua.Close()
 		return nil, fmt.Errorf("create SIP client: %w", err)
 	}
 	ua.TransactionLayer().OnRequest(serve)
 	tl := ua.TransportLayer()
-	return &stack{ua: ua, client: client, udp: sipsend.NewUDP(tl), flows: newFlows(tl, tlsConf, now, closed), log: log}, nil
+	return &stack{ua: ua, client: client, udp: sipsend.NewUDPDial(tl, dialUDP(bind)), flows: newFlows(tl, tlsConf, now, closed, dialer(bind, "tcp")), log: log}, nil
 }
 
 func (st *stack) close() {

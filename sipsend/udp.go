@@ -21,7 +21,8 @@ import (
 // register package use it; one UDP serves every request of a transport
 // layer, and is safe for concurrent use.
 type UDP struct {
-	tl *sip.TransportLayer
+	tl   *sip.TransportLayer
+	dial func(raddr netip.AddrPort) (*net.UDPConn, error)
 
 	mu    sync.Mutex
 	conns map[netip.AddrPort]*ConnectedUDP
@@ -30,7 +31,18 @@ type UDP struct {
 // NewUDP returns the connected sockets of transport layer tl (a sipgo
 // client's TransportLayer()); none is made until asked for.
 func NewUDP(tl *sip.TransportLayer) *UDP {
-	return &UDP{tl: tl, conns: map[netip.AddrPort]*ConnectedUDP{}}
+	return NewUDPDial(tl, nil)
+}
+
+// NewUDPDial is NewUDP with dial making each connected socket (from a
+// local address of the caller's choosing); nil dials from any address.
+func NewUDPDial(tl *sip.TransportLayer, dial func(raddr netip.AddrPort) (*net.UDPConn, error)) *UDP {
+	if dial == nil {
+		dial = func(raddr netip.AddrPort) (*net.UDPConn, error) {
+			return net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(raddr))
+		}
+	}
+	return &UDP{tl: tl, dial: dial, conns: map[netip.AddrPort]*ConnectedUDP{}}
 }
 
 // Conn returns the connected socket to raddr, creating it and handing it to
@@ -42,7 +54,7 @@ func (u *UDP) Conn(raddr netip.AddrPort) (*ConnectedUDP, error) {
 	if c, ok := u.conns[raddr]; ok {
 		return c, nil
 	}
-	uc, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(raddr))
+	uc, err := u.dial(raddr)
 	if err != nil {
 		return nil, fmt.Errorf("connect UDP socket to %s: %w", raddr, err)
 	}

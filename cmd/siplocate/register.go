@@ -41,6 +41,8 @@ type registerFlags struct {
 	startSpread    time.Duration
 	duration       time.Duration
 	once           bool
+	bindAddr       string
+	contactHost    string
 }
 
 func newRegisterCmd(g *globals) *cobra.Command {
@@ -87,6 +89,8 @@ func (f *registerFlags) bind(fl *pflag.FlagSet) {
 	fl.StringVar(&f.aor, "aor", "", "address of record, sip:user@domain (default sip:USER@SERVER)")
 	fl.StringVar(&f.authUser, "auth-user", "", `digest user name (the phone's "Authenticate ID"; default USER)`)
 	fl.StringVar(&f.password, "password", "", "digest password")
+	fl.StringVar(&f.bindAddr, "bind", "", "local IP[:PORT] of the SIP sockets of every transport, in Via and Contact (default any address, a random port)")
+	fl.StringVar(&f.contactHost, "contact-host", "", "HOST[:PORT] in the Contact instead of the local address (a public address behind NAT)")
 	fl.StringVar(&f.outboundProxy, "outbound-proxy", "", "locate and send to this host instead; the Request-URI stays SERVER")
 	fl.StringSliceVar(&f.dns, "dns", nil, "name server host:port, repeatable (default: /etc/resolv.conf)")
 	fl.DurationVar(&f.dnsTimeout, "dns-timeout", 2*time.Second, "timeout of each DNS query attempt")
@@ -266,6 +270,8 @@ func (f *registerFlags) override(fl *pflag.FlagSet, a *phoneAccount, all bool) {
 		{flag: "dns-mode", dst: &a.DNSMode, val: f.dnsMode},
 		{flag: "failover-mode", dst: &a.FailoverMode, val: f.failoverMode},
 		{flag: "primary-ip", dst: &a.PrimaryIP, val: f.primaryIP},
+		{flag: "bind", dst: &a.Bind, val: f.bindAddr},
+		{flag: "contact-host", dst: &a.ContactHost, val: f.contactHost},
 	}
 	for _, s := range strs {
 		if set(s.flag) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -24,7 +25,11 @@ type phoneFile struct {
 	DNSTimeout duration `toml:"dns_timeout"` // per query attempt
 	Metrics    string   `toml:"metrics"`     // address for /metrics
 	// StartSpread spreads the accounts' first registrations (register.Config.StartSpread).
-	StartSpread duration         `toml:"start_spread"`
+	StartSpread duration `toml:"start_spread"`
+	// Bind and ContactHost are the accounts' defaults for the keys of
+	// the same names.
+	Bind        string           `toml:"bind"`
+	ContactHost string           `toml:"contact_host"`
 	Tables      []toml.Primitive `toml:"account"` // decoded one by one into Accounts
 	Accounts    []phoneAccount   `toml:"-"`
 }
@@ -49,6 +54,8 @@ type phoneAccount struct {
 	MaxTries           int      `toml:"max_tries"`
 	AttemptTimeout     duration `toml:"attempt_timeout"`
 	Probe              duration `toml:"probe"`
+	Bind               string   `toml:"bind"`         // local ip[:port] of the SIP sockets, in Via and Contact
+	ContactHost        string   `toml:"contact_host"` // host[:port] in the Contact instead of the local address
 
 	// refused says why the table could not be read (an unknown key, a
 	// value of the wrong type); the account is refused and the others go on.
@@ -87,7 +94,10 @@ func parsePhoneFile(name, text string) (*phoneFile, error) {
 		return nil, fmt.Errorf("%s: unknown keys: %s", name, strings.Join(unknown, ", "))
 	}
 	for i, t := range f.Tables {
-		f.Accounts = append(f.Accounts, decodeAccount(md, t, i))
+		p := decodeAccount(md, t, i)
+		p.Bind = cmp.Or(p.Bind, f.Bind)
+		p.ContactHost = cmp.Or(p.ContactHost, f.ContactHost)
+		f.Accounts = append(f.Accounts, p)
 	}
 	return &f, nil
 }
@@ -169,6 +179,7 @@ func (p phoneAccount) account() register.Account {
 		Expires: p.RegisterExpiration.Duration, Contact: p.Contact,
 		RefreshMargin: p.RefreshMargin.Duration, MaxTries: p.MaxTries,
 		AttemptTimeout: p.AttemptTimeout.Duration, Probe: p.Probe.Duration,
+		Bind: p.Bind, ContactHost: p.ContactHost,
 	}
 	for _, t := range p.Transports {
 		a.Transports = append(a.Transports, locate.Transport(strings.ToLower(strings.TrimSpace(t))))

@@ -176,3 +176,42 @@ func TestStartSpreadSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestBindAndContactHostKeys: top-level bind and contact_host are the
+// accounts' defaults; an account's own keys win.
+func TestBindAndContactHostKeys(t *testing.T) {
+	text := `bind = "127.0.14.20"
+contact_host = "pbx.example.net"
+[[account]]
+sip_user_id = "alice"
+sip_server = "example.com"
+[[account]]
+sip_user_id = "bob"
+sip_server = "example.com"
+bind = "127.0.14.21:5070"
+contact_host = "203.0.113.7:5080"
+`
+	f, err := parsePhoneFile("phone.toml", text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][2]string{{"127.0.14.20", "pbx.example.net"}, {"127.0.14.21:5070", "203.0.113.7:5080"}}
+	for i, p := range f.Accounts {
+		a := p.account()
+		if got := [2]string{a.Bind, a.ContactHost}; got != want[i] {
+			t.Errorf("account %d: bind, contact_host %q, want %q", i, got, want[i])
+		}
+	}
+}
+
+func TestRegisterBindFlag(t *testing.T) {
+	reg := startRegistrar(t)
+	code, out, stderr := runRegister(t, "--server", "example.com", "--user", "alice", "--password", "secret",
+		"--dns-mode", "static", "--primary-ip", reg, "--bind", "127.0.14.22", "--once")
+	if code != 0 {
+		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+	if code, _, _ := runRegister(t, "--server", "example.com", "--user", "alice", "--bind", "example.com", "--once"); code != exitBadUsage {
+		t.Errorf("--bind example.com: exit %d, want %d", code, exitBadUsage)
+	}
+}
