@@ -39,6 +39,7 @@ type Event struct {
 	From    locate.Target // FailedOver, FailedBack: the previous target
 	Outcome string        // AttemptFailed: timeout, transport-error, unavailable
 	Status  int           // the SIP status that caused the event, when there was one
+	Reason  string        // Status's reason phrase, as received
 	Expires time.Duration // Registered: the expiry the registrar granted
 	Retry   time.Duration // RoundFailed, ConnectionLost: how long until the next round
 	Targets []locate.Target
@@ -105,5 +106,6 @@ func (s *session) emit(e Event) {
 	e.Time = s.agent.now()
 	e.Account = s.acct.name()
 	s.stats.count(e)
+	s.tracker.observe(e)
 	s.agent.emit(e)
 }

@@ -38,6 +38,7 @@ type registerFlags struct {
 	maxTries       int
 	json           bool
 	metrics        string
+	http           string
 	startSpread    time.Duration
 	duration       time.Duration
 	once           bool
@@ -79,6 +80,7 @@ Exit status: 0 when every valid account registered, 1 when one never did,
 		},
 	}
 	f.bind(cmd.Flags())
+	cmd.AddCommand(newRegisterStatusCmd(g))
 	return cmd
 }
 
@@ -104,7 +106,8 @@ func (f *registerFlags) bind(fl *pflag.FlagSet) {
 	fl.DurationVar(&f.attemptTimeout, "attempt-timeout", register.DefaultAttemptTimeout, "time one REGISTER transaction waits for an answer")
 	fl.IntVar(&f.maxTries, "max-tries", 3, "unanswered attempts before the next server")
 	fl.BoolVar(&f.json, "json", false, "print events as JSON lines (version 0)")
-	fl.StringVar(&f.metrics, "metrics", "", "serve Prometheus metrics on this address (/metrics)")
+	fl.StringVar(&f.http, "http", "", "serve Prometheus metrics (/metrics) and the accounts' state (/status) on this address, host:port")
+	fl.StringVar(&f.metrics, "metrics", "", "deprecated: the old name of --http, which serves /status too")
 	fl.DurationVar(&f.startSpread, "start-spread", 0, "start the accounts' first registrations at random within this (default 1ms per account after the first, at most 10s; negative: all at once)")
 	fl.DurationVar(&f.duration, "duration", 0, "unregister and exit after this long (0: until Ctrl-C)")
 	fl.BoolVar(&f.once, "once", false, "unregister and exit once every account has registered or failed a round")
@@ -162,11 +165,16 @@ func (f *registerFlags) runAgent(ctx context.Context, g *globals, file *phoneFil
 	if err != nil {
 		return failure(err)
 	}
-	stopMetrics, err := serveRegisterMetrics(g, file.Metrics, a, client)
+	addr, err := httpAddr(file)
+	if err != nil {
+		return usageErr("register: %w", err)
+	}
+	stopHTTP, err := serveRegisterHTTP(g, addr, a, client)
 	if err != nil {
 		return failure(fmt.Errorf("register: %w", err))
 	}
-	defer stopMetrics()
+	defer stopHTTP()
+	defer watchSignals(ctx, g, a, f.json)()
 	if err := a.Run(ctx); err != nil {
 		if errors.Is(err, register.ErrNoValidAccount) { // bad flags or a bad file
 			return usageErr("%w", err)
@@ -242,6 +250,9 @@ func (f *registerFlags) load(fl *pflag.FlagSet) (*phoneFile, error) {
 	}
 	if fl.Changed("metrics") {
 		file.Metrics = f.metrics
+	}
+	if fl.Changed("http") {
+		file.HTTP = f.http
 	}
 	if fl.Changed("start-spread") {
 		file.StartSpread.Duration = f.startSpread

@@ -7,10 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/siplocate/siplocate/dnsclient"
 	"github.com/siplocate/siplocate/internal/logsafe"
 	"github.com/siplocate/siplocate/locate"
-	"github.com/siplocate/siplocate/metrics"
 	"github.com/siplocate/siplocate/register"
 )
 
@@ -94,22 +92,3 @@ func (p *timeline) toJSON(e register.Event) timelineJSON {
 }
 
 func secondsMS(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 }
-
-// serveRegisterMetrics serves the agent's and the DNS client's metrics
-// on addr, from a registry of their own (see package metrics). It returns
-// a stop function.
-func serveRegisterMetrics(g *globals, addr string, a *register.Agent, client *dnsclient.Client) (func(), error) {
-	if addr == "" {
-		return func() {}, nil
-	}
-	reg := metrics.NewRegistry()
-	reg.MustRegister(metrics.Agent(a))
-	if client != nil {
-		reg.MustRegister(metrics.DNSClient(client))
-	}
-	srv, err := metrics.Serve(addr, reg, g.logger())
-	if err != nil {
-		return nil, err
-	}
-	return func() { _ = srv.Close() }, nil
-}
