@@ -43,6 +43,7 @@ type Config struct {
 	Expires        time.Duration // registration expiry; default 6 s
 	TTL            time.Duration // DNS records' TTL; default 15 s
 	AttemptTimeout time.Duration // one unanswered REGISTER; default 1 s
+	DNSTimeout     time.Duration // each DNS query attempt of the phone; default 1 s
 	Probe          time.Duration // the agent's --probe; default off, like the phone
 
 	Out  io.Writer // the timeline; nil: nowhere
@@ -63,6 +64,7 @@ func (c *Config) sipPort() int                { return or(c.SIPPort, 5060) }
 func (c *Config) dnsListen() string           { return or(c.DNSListen, "127.0.0.1:0") }
 func (c *Config) expires() time.Duration      { return or(c.Expires, 6*time.Second) }
 func (c *Config) ttl() time.Duration          { return or(c.TTL, 15*time.Second) }
+func (c *Config) dnsTimeout() time.Duration   { return or(c.DNSTimeout, time.Second) }
 func (c *Config) attemptTimeout() time.Duration {
 	return or(c.AttemptTimeout, time.Second)
 }
@@ -122,7 +124,7 @@ type phone struct {
 }
 
 func startPhone(ctx context.Context, cfg *Config, l *lab, tl *Timeline) (*phone, error) {
-	client, err := dnsclient.New(dnsclient.Config{Servers: []string{l.dnsAddr}, Timeout: time.Second})
+	client, err := dnsclient.New(dnsclient.Config{Servers: []string{l.dnsAddr}, Timeout: cfg.dnsTimeout()})
 	if err != nil {
 		return nil, fmt.Errorf("demo DNS client: %w", err)
 	}

@@ -20,7 +20,7 @@ func (c *checker) exchange(ctx context.Context, server, name string, qtype uint1
 	if edns {
 		m.SetEdns0(4096, false)
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.timeout())
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.dnsTimeout())
 	defer cancel()
 	cl := &dns.Client{Net: "udp", UDPSize: 4096}
 	r, _, err := cl.ExchangeContext(ctx, m, server)

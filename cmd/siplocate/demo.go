@@ -18,6 +18,7 @@ type demoFlags struct {
 	primary, backup, dnsListen       string
 	sipPort                          int
 	expires, ttl, attempt, probe     time.Duration
+	dnsTimeout                       time.Duration
 	json                             bool
 }
 
@@ -42,15 +43,18 @@ settings would: "saved-until-no-response" stays with the backup, for one.`,
 	fl.StringVar(&f.dnsMode, "dns-mode", "naptr", "the phone's DNS mode: a, srv, naptr or static")
 	fl.StringVar(&f.failoverMode, "failover-mode", "default", "default, saved-until-ttl or saved-until-no-response")
 	fl.StringVar(&f.transport, "transport", "udp", "udp or tcp")
-	fl.StringVar(&f.primary, "primary", "127.0.0.13", "the primary registrar's IP (sip1)")
-	fl.StringVar(&f.backup, "backup", "127.0.0.12", "the backup registrar's IP (sip2)")
+	fl.StringVar(&f.primary, "primary-ip", "127.0.0.13", "the primary registrar's IP (sip1; in static mode the phone's primary IP)")
+	fl.StringVar(&f.backup, "backup-ip", "127.0.0.12", "the backup registrar's IP (sip2; in static mode the phone's backup IP)")
 	fl.IntVar(&f.sipPort, "sip-port", 5060, "the registrars' port")
 	fl.StringVar(&f.dnsListen, "dns-listen", "127.0.0.1:0", "the DNS server's address (port 0: a free one)")
-	fl.DurationVar(&f.expires, "expires", 6*time.Second, "registration expiry")
-	fl.DurationVar(&f.ttl, "ttl", 15*time.Second, "TTL of the DNS records")
-	fl.DurationVar(&f.attempt, "attempt-timeout", time.Second, "how long one REGISTER waits for an answer")
-	fl.DurationVar(&f.probe, "probe", 0, "probe the servers with OPTIONS this often (0: like the phone, no probes)")
+	durationVar(fl, &f.expires, "expires", 6*time.Second, "registration expiry")
+	durationVar(fl, &f.ttl, "ttl", 15*time.Second, "TTL of the DNS records")
+	durationVar(fl, &f.attempt, "attempt-timeout", time.Second, "how long one REGISTER waits for an answer")
+	durationVar(fl, &f.probe, "probe", 0, "probe the servers with OPTIONS this often (0: like the phone, no probes)")
+	durationVar(fl, &f.dnsTimeout, "dns-timeout", time.Second, "timeout of each DNS query attempt of the phone")
 	fl.BoolVar(&f.json, "json", false, "print the timeline as JSON lines")
+	deprecatedAlias(fl, "primary", "primary-ip")
+	deprecatedAlias(fl, "backup", "backup-ip")
 	return cmd
 }
 
@@ -94,6 +98,6 @@ func (f *demoFlags) config() (demo.Config, error) {
 	return demo.Config{
 		DNSMode: mode, FailoverMode: fm, Transport: tr,
 		Primary: f.primary, Backup: f.backup, SIPPort: f.sipPort, DNSListen: f.dnsListen,
-		Expires: f.expires, TTL: f.ttl, AttemptTimeout: f.attempt, Probe: f.probe,
+		Expires: f.expires, TTL: f.ttl, AttemptTimeout: f.attempt, Probe: f.probe, DNSTimeout: f.dnsTimeout,
 	}, nil
 }

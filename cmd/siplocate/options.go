@@ -64,13 +64,14 @@ or a bad URI, 3 when the DNS servers did not answer.`,
 	}
 	fl := cmd.Flags()
 	fl.IntVar(&f.count, "count", 1, "requests to send, one after the other")
-	fl.DurationVar(&f.interval, "interval", time.Second, "time between requests")
+	durationVar(fl, &f.interval, "interval", time.Second, "time between requests")
 	fl.StringSliceVar(&f.dns, "dns", nil, "name server: IP, host name (resolved once) or either with :port, repeatable or comma-separated (default: /etc/resolv.conf)")
 	fl.StringVar(&f.dnsMode, "dns-mode", "naptr", "DNS mode: naptr, srv, a or static")
 	fl.StringSliceVar(&f.transports, "transport", nil, "transports to use, in order of preference: udp,tcp (default udp,tcp)")
-	fl.DurationVar(&f.attemptTimeout, "attempt-timeout", 4*time.Second, "time each attempt waits for a final response")
-	fl.DurationVar(&f.timeout, "timeout", 2*time.Second, "timeout of each DNS query attempt")
+	durationVar(fl, &f.attemptTimeout, "attempt-timeout", 4*time.Second, "time each attempt waits for a final response")
+	durationVar(fl, &f.timeout, "dns-timeout", 2*time.Second, "timeout of each DNS query attempt")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object (version 0)")
+	deprecatedAlias(fl, "timeout", "dns-timeout")
 	return cmd
 }
 
@@ -96,7 +97,7 @@ func (f *optionsFlags) validate(arg string) (sip.Uri, locate.Options, error) {
 	case f.interval < 0:
 		return u, opts, usageErr("options: --interval must not be negative")
 	case f.attemptTimeout <= 0 || f.timeout <= 0:
-		return u, opts, usageErr("options: --attempt-timeout and --timeout must be positive")
+		return u, opts, usageErr("options: --attempt-timeout and --dns-timeout must be positive")
 	}
 	if !strings.HasPrefix(arg, "sip:") && !strings.HasPrefix(arg, "sips:") {
 		arg = "sip:" + arg

@@ -93,7 +93,7 @@ func TestOptionsGolden(t *testing.T) {
 		{name: "silent_primary", primary: &registrar.Fault{Kind: registrar.FaultSilent}, backup: true, zone: true, args: []string{"example.com", "--count", "2", "--interval", "0s", "--attempt-timeout", "200ms"}},
 		{name: "503_primary", primary: &registrar.Fault{Kind: registrar.Fault503, RetryAfter: 30 * time.Second}, backup: true, zone: true, args: []string{"example.com", "--count", "2", "--interval", "0s"}},
 		{name: "none_answered", zone: true, args: []string{"dead.example.com"}, wantCode: 1},
-		{name: "dead_dns", silent: true, args: []string{"example.com", "--timeout", "50ms"}, wantCode: 3},
+		{name: "dead_dns", silent: true, args: []string{"example.com", "--dns-timeout", "50ms"}, wantCode: 3},
 		{name: "bad_uri", args: []string{"sip:exa mple.com"}, wantCode: 2},
 		{name: "bad_mode", args: []string{"example.com", "--dns-mode", "dns"}, wantCode: 2},
 		{name: "bad_transport", args: []string{"example.com", "--transport", "tls"}, wantCode: 2},

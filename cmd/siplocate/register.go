@@ -64,7 +64,8 @@ as JSON lines (version 0) with --json. Ctrl-C unregisters and exits.
 
 Accounts come from --config (a TOML file with [[account]] tables; see
 docs/register.md) or from the flags; flags given with --config override
-every account's setting. A bad account is refused with the key and reason
+every account's setting, except --user, --aor, --auth-user and --password,
+which name one account and are refused with --config. A bad account is refused with the key and reason
 and the others go on.
 
 Exit status: 0 when every valid account registered, 1 when one never did,
@@ -93,20 +94,20 @@ func (f *registerFlags) bind(fl *pflag.FlagSet) {
 	fl.StringVar(&f.contactHost, "contact-host", "", "HOST[:PORT] in the Contact instead of the local address (a public address behind NAT)")
 	fl.StringVar(&f.outboundProxy, "outbound-proxy", "", "locate and send to this host instead; the Request-URI stays SERVER")
 	fl.StringSliceVar(&f.dns, "dns", nil, "name server host:port, repeatable (default: /etc/resolv.conf)")
-	fl.DurationVar(&f.dnsTimeout, "dns-timeout", 2*time.Second, "timeout of each DNS query attempt")
+	durationVar(fl, &f.dnsTimeout, "dns-timeout", 2*time.Second, "timeout of each DNS query attempt")
 	fl.StringVar(&f.dnsMode, "dns-mode", "naptr", "DNS mode: naptr, srv, a or static")
 	fl.StringVar(&f.failoverMode, "failover-mode", "default", "fail-over mode: default, saved-until-ttl or saved-until-no-response")
 	fl.StringVar(&f.primaryIP, "primary-ip", "", "static DNS mode with a domain --server: the primary server, ip or ip:port")
 	fl.StringSliceVar(&f.backupIPs, "backup-ip", nil, "static DNS mode with a domain --server: backup servers, ip or ip:port, repeatable")
-	fl.DurationVar(&f.expires, "expires", register.DefaultExpires, "registration expiry asked for")
+	durationVar(fl, &f.expires, "expires", register.DefaultExpires, "registration expiry asked for")
 	fl.StringSliceVar(&f.transports, "transport", nil, "transports to use: udp, tcp, tls (default udp,tcp)")
-	fl.DurationVar(&f.probe, "probe", 0, "probe the current and better servers this often (0: off)")
-	fl.DurationVar(&f.attemptTimeout, "attempt-timeout", register.DefaultAttemptTimeout, "time one REGISTER transaction waits for an answer")
+	durationVar(fl, &f.probe, "probe", 0, "probe the current and better servers this often (0: off)")
+	durationVar(fl, &f.attemptTimeout, "attempt-timeout", register.DefaultAttemptTimeout, "time one REGISTER transaction waits for an answer")
 	fl.IntVar(&f.maxTries, "max-tries", 3, "unanswered attempts before the next server")
 	fl.BoolVar(&f.json, "json", false, "print events as JSON lines (version 0)")
 	fl.StringVar(&f.metrics, "metrics", "", "serve Prometheus metrics on this address (/metrics)")
-	fl.DurationVar(&f.startSpread, "start-spread", 0, "start the accounts' first registrations at random within this (default 1ms per account after the first, at most 10s; negative: all at once)")
-	fl.DurationVar(&f.duration, "duration", 0, "unregister and exit after this long (0: until Ctrl-C)")
+	durationVar(fl, &f.startSpread, "start-spread", 0, "start the accounts' first registrations at random within this (default 1ms per account after the first, at most 10s; negative: all at once)")
+	durationVar(fl, &f.duration, "duration", 0, "unregister and exit after this long (0: until Ctrl-C)")
 	fl.BoolVar(&f.once, "once", false, "unregister and exit once every account has registered or failed a round")
 }
 
@@ -221,6 +222,9 @@ func isIP(s string) bool {
 func (f *registerFlags) load(fl *pflag.FlagSet) (*phoneFile, error) {
 	file := &phoneFile{}
 	if f.config != "" {
+		if err := checkAccountFlags(fl); err != nil {
+			return nil, err
+		}
 		text, err := os.ReadFile(f.config)
 		if err != nil {
 			return nil, err
@@ -247,9 +251,27 @@ func (f *registerFlags) load(fl *pflag.FlagSet) (*phoneFile, error) {
 		file.StartSpread.Duration = f.startSpread
 	}
 	for i := range file.Accounts {
-		f.override(fl, &file.Accounts[i], f.config == "")
+		p := &file.Accounts[i]
+		f.override(fl, p, f.config == "")
+		if p.refused == nil {
+			p.refused = p.check()
+		}
 	}
 	return file, nil
+}
+
+// accountFlags name one account; with --config they would rewrite every
+// account in the file with the same identity (issue 14).
+var accountFlags = []string{"user", "aor", "auth-user", "password", "password-file"}
+
+// checkAccountFlags refuses the flags that name one account with --config.
+func checkAccountFlags(fl *pflag.FlagSet) error {
+	for _, name := range accountFlags {
+		if fl.Changed(name) {
+			return fmt.Errorf("--%s names one account: with --config, set it in the file's [[account]] tables", name)
+		}
+	}
+	return nil
 }
 
 // override sets a's settings from the flags that were given (all of them,
@@ -300,6 +322,14 @@ func (f *registerFlags) override(fl *pflag.FlagSet, a *phoneAccount, all bool) {
 	}
 	if set("max-tries") {
 		a.MaxTries = f.maxTries
+	}
+	if a.given == nil {
+		a.given = map[string]bool{}
+	}
+	for flag, key := range map[string]string{"expires": "register_expiration", "max-tries": "max_tries", "attempt-timeout": "attempt_timeout"} {
+		if fl.Changed(flag) {
+			a.given[key] = true
+		}
 	}
 	if a.Name == "" && a.UserID != "" && all {
 		a.Name = a.UserID
