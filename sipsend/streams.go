@@ -7,10 +7,12 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/siplocate/siplocate/locate"
+	"github.com/siplocate/siplocate/probe"
 )
 
 // Streams makes Do's TCP and TLS connections itself, for two reasons.
@@ -82,9 +84,7 @@ func (s *Streams) dial(ctx context.Context, t locate.Target, domain string) (*st
 		return nil, fmt.Errorf("connect %s to %s: %w", t.Transport, t.AddrPort(), err)
 	}
 	if t.Transport == locate.TLS {
-		conf := s.config.Clone()
-		conf.ServerName = domain // RFC 5922 §4
-		tc := tls.Client(nc, conf)
+		tc := tls.Client(nc, s.tlsConfig(domain))
 		if err := tc.HandshakeContext(ctx); err != nil {
 			_ = nc.Close()
 			return nil, fmt.Errorf("TLS handshake with %s for %s: %w", t.AddrPort(), domain, err)
@@ -92,6 +92,28 @@ func (s *Streams) dial(ctx context.Context, t locate.Target, domain string) (*st
 		nc = tc
 	}
 	return &streamConn{Conn: nc, done: make(chan struct{})}, nil
+}
+
+// tlsConfig returns the configuration of a connection for domain: SNI is
+// the domain (RFC 5922 §4), and the certificate must name it as §7.1-7.2
+// say (a sip: URI, else a dNSName; crypto/tls would look at dNSNames
+// only), so Go's own name check gives way to probe.VerifyDomain's.
+func (s *Streams) tlsConfig(domain string) *tls.Config {
+	conf := s.config.Clone()
+	conf.ServerName = domain
+	if conf.InsecureSkipVerify {
+		return conf // the caller's choice: nothing is verified
+	}
+	roots, now := conf.RootCAs, conf.Time
+	conf.InsecureSkipVerify = true //nolint:gosec // verified below, for the SIP domain
+	conf.VerifyConnection = func(cs tls.ConnectionState) error {
+		at := time.Now()
+		if now != nil {
+			at = now()
+		}
+		return probe.VerifyDomain(cs.PeerCertificates, roots, domain, at)
+	}
+	return conf
 }
 
 // feed returns the listener through which sipgo takes connections of

@@ -24,6 +24,7 @@ import (
 
 	"github.com/siplocate/siplocate/locate"
 	"github.com/siplocate/siplocate/locatetest"
+	"github.com/siplocate/siplocate/probe/probetest"
 	"github.com/siplocate/siplocate/sipsend"
 )
 
@@ -220,5 +221,40 @@ func TestTCPReset(t *testing.T) {
 	}
 	if got := outcomes(tr); len(got) != 2 || got[0] != p.String()+" transport-error" {
 		t.Errorf("attempts = %q, want the reset primary's transport error first", got)
+	}
+}
+
+// TestTLSSIPDomainIdentity: the name check is RFC 5922 §7.1-7.2's, not the
+// web's: a certificate whose subjectAltName is the URI sip:example.com is
+// the domain's, and one that has sip URIs for another domain is not, even
+// with a dNSName example.com (the URIs win, §7.1).
+func TestTLSSIPDomainIdentity(t *testing.T) {
+	ca := probetest.NewCA(t, time.Now())
+	year := time.Now().Add(365 * 24 * time.Hour)
+	tests := []struct {
+		name  string
+		names []string
+		want  string
+	}{
+		{name: "sip URI", names: []string{"sip:example.com"}, want: "200"},
+		{name: "dNSName", names: []string{"example.com"}, want: "200"},
+		{name: "sip URI of another domain wins over dNSName", names: []string{"sip:other.example", "example.com"}, want: "transport-error"},
+		{name: "host only", names: []string{"sip1.example.com"}, want: "transport-error"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := tlsResponder(t, ip(74+i), ca.Leaf(t, year, tc.names...))
+			zone, err := locatetest.NewResolver(fmt.Sprintf("$ORIGIN example.com.\n_sips._tcp 300 IN SRV 10 0 %d sip1\nsip1 300 IN A %s\n", p.Port(), p.Addr()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := newFixture(t, zone, locate.TLS)
+			f.opts.Streams = sipsend.NewStreams(f.client.TransportLayer(), &tls.Config{RootCAs: ca.Pool})
+			t.Cleanup(f.opts.Streams.Close)
+			_, tr, _ := f.options(t, "sips:example.com")
+			if got := outcomes(tr); len(got) != 1 || got[0] != p.String()+" "+tc.want {
+				t.Errorf("attempts = %q, want %s", got, tc.want)
+			}
+		})
 	}
 }
