@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -46,6 +47,32 @@ func VerifyDomain(chain []*x509.Certificate, roots *x509.CertPool, domain string
 		return fmt.Errorf("certificate does not name %s (RFC 5922 §7.2): it names %s", domain, c.names())
 	}
 	return nil
+}
+
+// ClientConfig returns a copy of base (nil: the system's roots) for a TLS
+// client of the SIP domain: SNI is the domain (RFC 5922 §4), and the
+// server's certificate must pass VerifyDomain, RFC 5922's name check, in
+// place of crypto/tls's own (dNSNames only). A base that sets
+// InsecureSkipVerify keeps it: nothing is verified.
+func ClientConfig(base *tls.Config, domain string) *tls.Config {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if base != nil {
+		conf = base.Clone()
+	}
+	conf.ServerName = domain
+	if conf.InsecureSkipVerify {
+		return conf
+	}
+	roots, now := conf.RootCAs, conf.Time
+	conf.InsecureSkipVerify = true //nolint:gosec // verified by VerifyConnection, for the SIP domain
+	conf.VerifyConnection = func(cs tls.ConnectionState) error {
+		at := time.Now()
+		if now != nil {
+			at = now()
+		}
+		return VerifyDomain(cs.PeerCertificates, roots, domain, at)
+	}
+	return conf
 }
 
 // NamesDomain reports whether cert is the SIP domain's, per RFC 5922: its

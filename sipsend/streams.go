@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"sync"
-	"time"
 
 	"github.com/emiago/sipgo/sip"
 
@@ -97,23 +96,9 @@ func (s *Streams) dial(ctx context.Context, t locate.Target, domain string) (*st
 // tlsConfig returns the configuration of a connection for domain: SNI is
 // the domain (RFC 5922 §4), and the certificate must name it as §7.1-7.2
 // say (a sip: URI, else a dNSName; crypto/tls would look at dNSNames
-// only), so Go's own name check gives way to probe.VerifyDomain's.
+// only): probe.ClientConfig, the name check package probe shares.
 func (s *Streams) tlsConfig(domain string) *tls.Config {
-	conf := s.config.Clone()
-	conf.ServerName = domain
-	if conf.InsecureSkipVerify {
-		return conf // the caller's choice: nothing is verified
-	}
-	roots, now := conf.RootCAs, conf.Time
-	conf.InsecureSkipVerify = true //nolint:gosec // verified below, for the SIP domain
-	conf.VerifyConnection = func(cs tls.ConnectionState) error {
-		at := time.Now()
-		if now != nil {
-			at = now()
-		}
-		return probe.VerifyDomain(cs.PeerCertificates, roots, domain, at)
-	}
-	return conf
+	return probe.ClientConfig(s.config, domain)
 }
 
 // feed returns the listener through which sipgo takes connections of
