@@ -32,17 +32,24 @@ type found struct {
 	subject string
 }
 
+// foundIn logs rep's findings and returns them as found values.
+func foundIn(t *testing.T, rep *Report) []found {
+	t.Helper()
+	var got []found
+	for _, f := range rep.Findings {
+		t.Log(f)
+		got = append(got, found{f.Severity, f.ID, f.Subject})
+	}
+	return got
+}
+
 func TestCheckLab(t *testing.T) {
 	lab := doctortest.Start(t, "127.0.13.", 50, 0)
 	rep, err := Check(context.Background(), "example.com", labConfig(t, lab))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []found
-	for _, f := range rep.Findings {
-		t.Log(f)
-		got = append(got, found{f.Severity, f.ID, f.Subject})
-	}
+	got := foundIn(t, rep)
 	want := []found{
 		{Error, "naptr-replacement-no-srv", `example.com. 300 IN NAPTR 20 50 "S" "SIP+D2T" "" _sip._tcp.example.com.`},
 		{Error, "srv-target-cname", "_sip._udp.example.com. 300 IN SRV 50 0 " + port(lab, "sip1") + " alias.example.com."},

@@ -103,11 +103,7 @@ func TestInteropPeersDisagree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []found
-	for _, f := range rep.Findings {
-		t.Log(f)
-		got = append(got, found{f.Severity, f.ID, f.Subject})
-	}
+	got := foundIn(t, rep)
 	for _, w := range []found{{Error, "ns-disagree", "_sip._udp.split.example. SRV"}, {Warning, "ns-soa-serial", "split.example. SOA"}} {
 		if !slices.Contains(got, w) {
 			t.Errorf("missing %+v", w)
@@ -128,11 +124,7 @@ func TestInteropKamailioTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []found
-	for _, f := range rep.Findings {
-		t.Log(f)
-		got = append(got, found{f.Severity, f.ID, f.Subject})
-	}
+	got := foundIn(t, rep)
 	for _, w := range []found{
 		{Error, "tls-name", "tls1.example.com:5061/tls [127.0.13.95]"},
 		{Error, "tls-certificate", "tls3.example.com:5061/tls [127.0.13.97]"},
