@@ -76,7 +76,7 @@ func TestProbeDatagramFaults(t *testing.T) {
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			host := fmt.Sprintf("127.0.13.%d", 20+i)
+			host := fmt.Sprintf("127.0.13.%d", 30+i)
 			port := serveDatagrams(t, host, tc.reply)
 			r := Probe(context.Background(), target("udp", host, port), "example.com", Options{Timeout: 300 * time.Millisecond, MaxResponse: 1024})
 			if r.Outcome != tc.want {
