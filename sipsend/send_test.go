@@ -178,12 +178,12 @@ func TestHostileResponses(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := responder(t, ip(100+2*i), func(req *sip.Request) *sip.Response {
+			p := responder(t, ip(22+2*i), func(req *sip.Request) *sip.Response {
 				r := sip.NewResponseFromRequest(req, 200, "OK", nil)
 				tc.mangle(r)
 				return r
 			})
-			_, b := startRegistrar(t, "udp", ip(101+2*i))
+			_, b := startRegistrar(t, "udp", ip(23+2*i))
 			f := newFixture(t, srvZone(t, "udp", p, b), locate.UDP)
 			warns := &countHandler{}
 			f.opts.Logger = slog.New(warns)
@@ -219,12 +219,12 @@ func (h *countHandler) WithGroup(string) slog.Handler      { return h }
 // follows its Contact, so a server redirecting to itself, or two servers
 // redirecting to each other, cost one attempt, never a loop.
 func TestRedirectNotFollowed(t *testing.T) {
-	p := responder(t, ip(130), func(req *sip.Request) *sip.Response {
+	p := responder(t, ip(36), func(req *sip.Request) *sip.Response {
 		r := sip.NewResponseFromRequest(req, 302, "Moved Temporarily", nil)
 		r.AppendHeader(sip.NewHeader("Contact", "<"+req.Recipient.String()+">")) // to itself: the URI locates here
 		return r
 	})
-	_, b := startRegistrar(t, "udp", ip(131))
+	_, b := startRegistrar(t, "udp", ip(37))
 	f := newFixture(t, srvZone(t, "udp", p, b), locate.UDP)
 	for range 3 {
 		res, tr, err := f.options(t, "sip:example.com")
