@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/siplocate/siplocate/dnsclient"
@@ -141,9 +143,17 @@ func startPhone(ctx context.Context, cfg *Config, l *lab, tl *Timeline) (*phone,
 		AttemptTimeout: cfg.attemptTimeout(),
 		Probe:          cfg.Probe,
 	}
-	if cfg.dnsMode() == locate.ModeStatic {
-		acct.PrimaryIP = cfg.primary()
-		acct.BackupIPs = []string{cfg.backup()}
+	port := strconv.Itoa(cfg.sipPort())
+	switch cfg.dnsMode() {
+	case locate.ModeStatic: // the configured IPs carry the port
+		acct.PrimaryIP = net.JoinHostPort(cfg.primary(), port)
+		acct.BackupIPs = []string{net.JoinHostPort(cfg.backup(), port)}
+	case locate.ModeA:
+		// A records carry no port: it comes from the URI, 5060 when it has
+		// none (RFC 3263 §4.2). The SRV records of the other modes have it.
+		if cfg.sipPort() != 5060 {
+			acct.Server = net.JoinHostPort(Domain, port)
+		}
 	}
 	p := &phone{events: make(chan register.Event, 1024), done: make(chan error, 1)}
 	agent, err := register.New(register.Config{

@@ -45,7 +45,7 @@ settings would: "saved-until-no-response" stays with the backup, for one.`,
 	fl.StringVar(&f.transport, "transport", "udp", "udp or tcp")
 	fl.StringVar(&f.primary, "primary-ip", "127.0.0.13", "the primary registrar's IP (sip1; in static mode the phone's primary IP)")
 	fl.StringVar(&f.backup, "backup-ip", "127.0.0.12", "the backup registrar's IP (sip2; in static mode the phone's backup IP)")
-	fl.IntVar(&f.sipPort, "sip-port", 5060, "the registrars' port")
+	fl.IntVar(&f.sipPort, "sip-port", 5060, "the registrars' port, in every DNS mode (the SRV records', the URI's in a mode, the configured IPs' in static)")
 	fl.StringVar(&f.dnsListen, "dns-listen", "127.0.0.1:0", "the DNS server's address (port 0: a free one)")
 	durationVar(fl, &f.expires, "expires", 6*time.Second, "registration expiry")
 	durationVar(fl, &f.ttl, "ttl", 15*time.Second, "TTL of the DNS records")
@@ -94,6 +94,9 @@ func (f *demoFlags) config() (demo.Config, error) {
 	tr, ok := locate.ParseTransport(f.transport)
 	if !ok || (tr != locate.UDP && tr != locate.TCP) {
 		return demo.Config{}, usageErr("--transport %q: want udp or tcp", f.transport)
+	}
+	if f.sipPort < 1 || f.sipPort > 65535 {
+		return demo.Config{}, usageErr("--sip-port %d: want 1 to 65535", f.sipPort)
 	}
 	return demo.Config{
 		DNSMode: mode, FailoverMode: fm, Transport: tr,
