@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -85,7 +86,7 @@ Exit status: 0 when every valid account registered, 1 when one never did,
 
 func (f *registerFlags) bind(fl *pflag.FlagSet) {
 	fl.StringVar(&f.config, "config", "", "TOML file with [[account]] tables")
-	fl.StringVar(&f.server, "server", "", `SIP server: domain, or IP[:port] (the phone's "SIP Server")`)
+	fl.StringVar(&f.server, "server", "", `SIP server: domain, IP[:port] or a URI sip[s]:[USER@]HOST[:PORT][;transport=T] (the phone's "SIP Server")`)
 	fl.StringVar(&f.user, "user", "", `user part of the address of record (the phone's "SIP User ID")`)
 	fl.StringVar(&f.aor, "aor", "", "address of record, sip:user@domain (default sip:USER@SERVER)")
 	fl.StringVar(&f.authUser, "auth-user", "", `digest user name (the phone's "Authenticate ID"; default USER)`)
@@ -233,8 +234,8 @@ func (f *registerFlags) load(fl *pflag.FlagSet) (*phoneFile, error) {
 			return nil, err
 		}
 	} else {
-		if f.server == "" || f.user == "" && f.aor == "" {
-			return nil, errors.New("want --config, or --server with --user (or --aor)")
+		if f.server == "" || f.user == "" && f.aor == "" && uriUser(f.server) == "" {
+			return nil, errors.New("want --config, or --server with --user (or --aor, or a user in it: sip:alice@example.com)")
 		}
 		file.Accounts = []phoneAccount{{}}
 	}
@@ -254,6 +255,12 @@ func (f *registerFlags) load(fl *pflag.FlagSet) (*phoneFile, error) {
 		p := &file.Accounts[i]
 		f.override(fl, p, f.config == "")
 		if p.refused == nil {
+			p.refused = p.expandServer()
+		}
+		if p.Name == "" && f.config == "" {
+			p.Name = p.UserID
+		}
+		if p.refused == nil {
 			p.refused = p.check()
 		}
 	}
@@ -271,7 +278,22 @@ func checkAccountFlags(fl *pflag.FlagSet) error {
 			return fmt.Errorf("--%s names one account: with --config, set it in the file's [[account]] tables", name)
 		}
 	}
+	if s, _ := fl.GetString("server"); uriUser(s) != "" {
+		return fmt.Errorf("--server %q names one account (its user part): with --config, give the server without a user", s)
+	}
 	return nil
+}
+
+// uriUser returns the user part of a --server given as a SIP URI.
+func uriUser(s string) string {
+	if !strings.HasPrefix(strings.ToLower(s), "sip:") && !strings.HasPrefix(strings.ToLower(s), "sips:") {
+		return ""
+	}
+	u, err := locate.ParseURI(s)
+	if err != nil {
+		return ""
+	}
+	return u.User
 }
 
 // override sets a's settings from the flags that were given (all of them,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
 	"reflect"
 	"slices"
 	"strings"
@@ -209,10 +210,14 @@ func (p phoneAccount) account() register.Account {
 	return a
 }
 
-// hostOnly strips a port from host[:port].
+// hostOnly strips a port from host[:port] and [IPv6][:port].
 func hostOnly(s string) string {
-	if i := strings.LastIndexByte(s, ':'); i > 0 && !strings.HasSuffix(s, "]") && strings.Count(s, ":") == 1 {
-		return s[:i]
+	h, _, err := net.SplitHostPort(s)
+	if err != nil {
+		return s
 	}
-	return s
+	if strings.Contains(h, ":") {
+		return "[" + h + "]"
+	}
+	return h
 }

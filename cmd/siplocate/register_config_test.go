@@ -231,7 +231,8 @@ func TestRegisterBindFlag(t *testing.T) {
 }
 
 // TestRegisterConfigRefusesAccountFlags: a flag that names one account
-// (--user, --aor, --auth-user, --password) given with --config is bad
+// (--user, --aor, --auth-user, --password, a --server URI with a user)
+// given with --config is bad
 // usage, not a rewrite of every account in the file (issue 14); other
 // flags go on overriding the file's setting.
 func TestRegisterConfigRefusesAccountFlags(t *testing.T) {
@@ -240,12 +241,67 @@ func TestRegisterConfigRefusesAccountFlags(t *testing.T) {
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, flag := range []string{"--user", "--aor", "--auth-user", "--password"} {
+	for _, flag := range []string{"--user", "--aor", "--auth-user", "--password", "--server"} {
 		t.Run(flag, func(t *testing.T) {
 			code, out, stderr := runRegister(t, "--config", path, flag, "sip:x@example.com", "--once")
-			if code != exitBadUsage || !strings.Contains(stderr, flag+" names one account") || out != "" {
-				t.Errorf("exit %d, stdout %q, stderr %q; want %d and %q", code, out, stderr, exitBadUsage, flag+" names one account")
+			if code != exitBadUsage || !strings.Contains(stderr, flag) || !strings.Contains(stderr, "names one account") || out != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want %d and %q", code, out, stderr, exitBadUsage, flag+" ... names one account")
 			}
 		})
+	}
+}
+
+// TestServerURI: --server (and sip_server) may be a SIP URI (issue 14):
+// its user is the account's, a sips: scheme means TLS and a sips: AOR, and
+// a port and a transport= parameter are kept; what contradicts another
+// setting is refused with the key.
+func TestServerURI(t *testing.T) {
+	tests := []struct {
+		name       string
+		p          phoneAccount
+		wantServer string
+		wantAOR    string
+		wantTr     []string
+		wantErr    string
+	}{
+		{name: "user and host", p: phoneAccount{SIPServer: "sip:alice@example.com"}, wantServer: "example.com", wantAOR: "sip:alice@example.com"},
+		{name: "sips", p: phoneAccount{SIPServer: "sips:alice@example.com"}, wantServer: "example.com", wantAOR: "sips:alice@example.com", wantTr: []string{"tls"}},
+		{name: "port and transport", p: phoneAccount{SIPServer: "sip:alice@example.com:5070;transport=tcp"}, wantServer: "example.com:5070", wantAOR: "sip:alice@example.com", wantTr: []string{"tcp"}},
+		{name: "IPv6", p: phoneAccount{SIPServer: "sip:alice@[2001:db8::1]:5070"}, wantServer: "[2001:db8::1]:5070", wantAOR: "sip:alice@[2001:db8::1]"},
+		{name: "no user, user elsewhere", p: phoneAccount{SIPServer: "SIP:Example.com", UserID: "bob"}, wantServer: "example.com", wantAOR: "sip:bob@example.com"},
+		{name: "same user twice", p: phoneAccount{SIPServer: "sip:bob@example.com", UserID: "bob"}, wantServer: "example.com", wantAOR: "sip:bob@example.com"},
+		{name: "plain domain untouched", p: phoneAccount{SIPServer: "example.com:5080", UserID: "bob"}, wantServer: "example.com:5080", wantAOR: "sip:bob@example.com"},
+		{name: "two users", p: phoneAccount{SIPServer: "sip:alice@example.com", UserID: "bob"}, wantErr: `server: "sip:alice@example.com": its user alice is not sip_user_id bob`},
+		{name: "sips and udp", p: phoneAccount{SIPServer: "sips:alice@example.com", Transports: []string{"udp"}}, wantErr: "transports: [udp]: a sips: server wants tls"},
+		{name: "transport param and another", p: phoneAccount{SIPServer: "sip:alice@example.com;transport=tcp", Transports: []string{"udp"}}, wantErr: "transports: [udp]: the server URI says transport=tcp"},
+		{name: "bad URI", p: phoneAccount{SIPServer: "sip:alice@"}, wantErr: `server: "sip:alice@"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := tc.p
+			err := p.expandServer()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := p.account()
+			if p.SIPServer != tc.wantServer || a.AOR != tc.wantAOR || strings.Join(p.Transports, ",") != strings.Join(tc.wantTr, ",") {
+				t.Errorf("server %q, AOR %q, transports %v; want %q, %q, %v", p.SIPServer, a.AOR, p.Transports, tc.wantServer, tc.wantAOR, tc.wantTr)
+			}
+		})
+	}
+}
+
+// TestRegisterServerURIFlag registers with only --server sip:alice@HOST:PORT.
+func TestRegisterServerURIFlag(t *testing.T) {
+	reg := startRegistrar(t)
+	code, out, stderr := runRegister(t, "--server", "sip:alice@"+reg, "--password", "secret", "--once")
+	if code != 0 || !strings.Contains(out, "alice  registered with udp "+reg) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 0 and alice registered", code, out, stderr)
 	}
 }
