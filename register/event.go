@@ -100,9 +100,8 @@ func (e Event) describe() string {
 	return string(e.Kind)
 }
 
-// emit delivers e to the configured callback.
+// emit delivers e to the configured callback (Agent.emit stamps its time).
 func (s *session) emit(e Event) {
-	e.Time = s.agent.now()
 	e.Account = s.acct.name()
 	s.stats.count(e)
 	s.agent.emit(e)
