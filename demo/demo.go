@@ -48,8 +48,9 @@ type Config struct {
 	DNSTimeout     time.Duration // each DNS query attempt of the phone; default 1 s
 	Probe          time.Duration // the agent's --probe; default off, like the phone
 
-	Out  io.Writer // the timeline; nil: nowhere
-	JSON bool      // the timeline as JSON lines
+	Out       io.Writer // the timeline; nil: nowhere
+	JSON      bool      // the timeline as JSON lines
+	WallClock bool      // text lines with the wall clock's time, not the offset
 }
 
 func (c *Config) dnsMode() locate.Mode { return or(c.DNSMode, locate.ModeNAPTR) }
@@ -101,6 +102,9 @@ func (e *StepError) Unwrap() error { return e.Err }
 // *StepError naming the first step that did not happen.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	tl := NewTimeline(cfg.Out, cfg.JSON, nil)
+	if cfg.WallClock {
+		tl.WallClock()
+	}
 	tl.Add("demo", "start", "scenario: DNS mode %s, fail-over mode %s, %s", cfg.dnsMode(), cfg.failoverMode(), cfg.transport())
 	l, err := startLab(&cfg, tl)
 	if err != nil {

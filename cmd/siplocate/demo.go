@@ -20,6 +20,7 @@ type demoFlags struct {
 	expires, ttl, attempt, probe     time.Duration
 	dnsTimeout                       time.Duration
 	json                             bool
+	timestamps                       string
 }
 
 func newDemoCmd(g *globals) *cobra.Command {
@@ -53,6 +54,7 @@ settings would: "saved-until-no-response" stays with the backup, for one.`,
 	durationVar(fl, &f.probe, "probe", 0, "probe the servers with OPTIONS this often (0: like the phone, no probes)")
 	durationVar(fl, &f.dnsTimeout, "dns-timeout", time.Second, "timeout of each DNS query attempt of the phone")
 	fl.BoolVar(&f.json, "json", false, "print the timeline as JSON lines")
+	fl.StringVar(&f.timestamps, "timestamps", "relative", "timeline times: relative (seconds since the start) or wall (UTC, RFC 3339)")
 	deprecatedAlias(fl, "primary", "primary-ip")
 	deprecatedAlias(fl, "backup", "backup-ip")
 	return cmd
@@ -61,6 +63,9 @@ settings would: "saved-until-no-response" stays with the backup, for one.`,
 func runDemo(cmd *cobra.Command, g *globals, f *demoFlags) error {
 	cfg, err := f.config()
 	if err != nil {
+		return err
+	}
+	if cfg.WallClock, err = timestampsFlag(f.timestamps); err != nil {
 		return err
 	}
 	cfg.Out = g.stdout

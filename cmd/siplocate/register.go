@@ -38,6 +38,7 @@ type registerFlags struct {
 	attemptTimeout time.Duration
 	maxTries       int
 	json           bool
+	timestamps     string
 	metrics        string
 	startSpread    time.Duration
 	duration       time.Duration
@@ -60,7 +61,8 @@ unreachable, TCP refused or reset) and on 503, as RFC 3263 §4.3 says.
 OPTIONS to the current and better servers so a dead one is noticed before
 the registration runs out and a better one is taken back at once.
 
-Every change of state is printed as a timeline (offsets from the start), or
+Every change of state is printed as a timeline (offsets from the start, or
+the wall clock's time with --timestamps wall), or
 as JSON lines (version 0) with --json. Ctrl-C unregisters and exits.
 
 Accounts come from --config (a TOML file with [[account]] tables; see
@@ -106,6 +108,7 @@ func (f *registerFlags) bind(fl *pflag.FlagSet) {
 	durationVar(fl, &f.attemptTimeout, "attempt-timeout", register.DefaultAttemptTimeout, "time one REGISTER transaction waits for an answer")
 	fl.IntVar(&f.maxTries, "max-tries", 3, "unanswered attempts before the next server")
 	fl.BoolVar(&f.json, "json", false, "print events as JSON lines (version 0)")
+	fl.StringVar(&f.timestamps, "timestamps", "relative", "timeline times: relative (seconds since the start) or wall (UTC, RFC 3339)")
 	fl.StringVar(&f.metrics, "metrics", "", "serve Prometheus metrics on this address (/metrics)")
 	durationVar(fl, &f.startSpread, "start-spread", 0, "start the accounts' first registrations at random within this (default 1ms per account after the first, at most 10s; negative: all at once)")
 	durationVar(fl, &f.duration, "duration", 0, "unregister and exit after this long (0: until Ctrl-C)")
@@ -114,6 +117,10 @@ func (f *registerFlags) bind(fl *pflag.FlagSet) {
 
 // run loads the accounts, starts the agent and prints its events.
 func (f *registerFlags) run(ctx context.Context, g *globals, fl *pflag.FlagSet) error {
+	wall, err := timestampsFlag(f.timestamps)
+	if err != nil {
+		return err
+	}
 	file, err := f.load(fl)
 	if err != nil {
 		return usageErr("register: %v", err)
@@ -127,6 +134,7 @@ func (f *registerFlags) run(ctx context.Context, g *globals, fl *pflag.FlagSet) 
 		loc.Resolver = locatedns.New(client)
 	}
 	out := newTimeline(g.stdout, f.json, time.Now())
+	out.wall = wall
 	obs := []func(register.Event){out.print}
 	ctx, cancel := f.lifetime(ctx, len(file.Accounts), &obs)
 	defer cancel()

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/siplocate/siplocate/register"
 )
 
 // TestTimelineInOrder runs many accounts at once and checks that the
@@ -51,4 +53,27 @@ func mustTime(t *testing.T, s string) time.Time {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// TestTimelineTimestamps: the offset since the start by default, the wall
+// clock's time (UTC, RFC 3339 with milliseconds) with --timestamps wall.
+func TestTimelineTimestamps(t *testing.T) {
+	start := time.Date(2026, 12, 6, 2, 30, 0, 0, time.UTC)
+	e := register.Event{Time: start.Add(1500 * time.Millisecond), Account: "alice", Kind: register.RoundFailed, Retry: 2 * time.Second}
+	for _, tc := range []struct{ stamps, want string }{
+		{stamps: "relative", want: "   +1.500s  alice  no server took the registration; next try in 2s\n"},
+		{stamps: "wall", want: "2026-12-06T02:30:01.500Z  alice  no server took the registration; next try in 2s\n"},
+	} {
+		var b strings.Builder
+		tl := newTimeline(&b, false, start)
+		tl.wall = tc.stamps == "wall"
+		tl.print(e)
+		if b.String() != tc.want {
+			t.Errorf("%s: %q, want %q", tc.stamps, b.String(), tc.want)
+		}
+	}
+	code, _, stderr := runRegister(t, "--server", "example.com", "--user", "alice", "--timestamps", "local")
+	if code != exitBadUsage || !strings.Contains(stderr, `--timestamps "local": want relative or wall`) {
+		t.Errorf("--timestamps local: exit %d, %q", code, stderr)
+	}
 }
