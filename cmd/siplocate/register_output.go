@@ -40,6 +40,8 @@ type timelineJSON struct {
 	Target     *eventTarget  `json:"target,omitempty"`
 	From       *eventTarget  `json:"from,omitempty"`
 	Outcome    string        `json:"outcome,omitempty"`
+	Attempt    int           `json:"attempt,omitempty"`
+	Attempts   int           `json:"max_attempts,omitempty"`
 	Status     int           `json:"status,omitempty"`
 	Expires    float64       `json:"expires_s,omitempty"`
 	Retry      float64       `json:"retry_s,omitempty"`
@@ -104,7 +106,7 @@ func (p *timeline) toJSON(e register.Event) timelineJSON {
 	j := timelineJSON{
 		Time: e.Time.UTC().Format(time.RFC3339Nano), Offset: secondsMS(e.Time.Sub(p.start)),
 		Account: logsafe.Quote(e.Account), Event: string(e.Kind), Target: targetObject(e.Target), From: targetObject(e.From),
-		Outcome: e.Outcome, Status: e.Status, Expires: e.Expires.Seconds(), Retry: secondsMS(e.Retry),
+		Outcome: e.Outcome, Attempt: e.Attempt, Attempts: e.Attempts, Status: e.Status, Expires: e.Expires.Seconds(), Retry: secondsMS(e.Retry),
 		DNSQueries: e.Queries, DNSCached: e.CachedQueries,
 	}
 	for _, t := range e.Targets {
