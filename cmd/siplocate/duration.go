@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -45,30 +44,4 @@ func (d *durationValue) Type() string   { return "duration" }
 func durationVar(fl *pflag.FlagSet, p *time.Duration, name string, value time.Duration, usage string) {
 	*p = value
 	fl.Var((*durationValue)(p), name, usage)
-}
-
-// duration is a TOML string such as "3600s", "60m" or "2s"; set records
-// that the key was given, so that a value of 0 can be told from no value.
-type duration struct {
-	time.Duration
-	set bool
-}
-
-func (d *duration) UnmarshalText(b []byte) error {
-	v, err := parseDuration(string(b))
-	if err != nil {
-		return err
-	}
-	d.Duration, d.set = v, true
-	return nil
-}
-
-// UnmarshalTOML refuses a TOML number ("register_expiration = 3600") with
-// the words a bare number gets on the command line.
-func (d *duration) UnmarshalTOML(v any) error {
-	s, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("%v: %w", v, errDurationUnit)
-	}
-	return d.UnmarshalText([]byte(s))
 }

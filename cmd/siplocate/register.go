@@ -230,6 +230,7 @@ func isIP(s string) bool {
 // top of every account; without --config the flags make one account.
 func (f *registerFlags) load(fl *pflag.FlagSet) (*phoneFile, error) {
 	file := &phoneFile{}
+	var tables []map[string]any
 	if f.config != "" {
 		if err := checkAccountFlags(fl); err != nil {
 			return nil, err
@@ -241,6 +242,7 @@ func (f *registerFlags) load(fl *pflag.FlagSet) (*phoneFile, error) {
 		if file, err = parsePhoneFile(f.config, string(text)); err != nil {
 			return nil, err
 		}
+		tables = accountValues(string(text))
 	} else {
 		if f.server == "" || f.user == "" && f.aor == "" && uriUser(f.server) == "" {
 			return nil, errors.New("want --config, or --server with --user (or --aor, or a user in it: sip:alice@example.com)")
@@ -261,6 +263,10 @@ func (f *registerFlags) load(fl *pflag.FlagSet) (*phoneFile, error) {
 	}
 	for i := range file.Accounts {
 		p := &file.Accounts[i]
+		var table map[string]any
+		if i < len(tables) {
+			table = tables[i]
+		}
 		f.override(fl, p, f.config == "")
 		if p.refused == nil {
 			p.refused = p.expandServer()
@@ -268,9 +274,7 @@ func (f *registerFlags) load(fl *pflag.FlagSet) (*phoneFile, error) {
 		if p.Name == "" && f.config == "" {
 			p.Name = p.UserID
 		}
-		if p.refused == nil {
-			p.refused = p.check()
-		}
+		p.refused = p.check(givenKeys(fl, table))
 	}
 	return file, nil
 }
@@ -352,14 +356,6 @@ func (f *registerFlags) override(fl *pflag.FlagSet, a *phoneAccount, all bool) {
 	}
 	if set("max-tries") {
 		a.MaxTries = f.maxTries
-	}
-	if a.given == nil {
-		a.given = map[string]bool{}
-	}
-	for flag, key := range map[string]string{"expires": "register_expiration", "max-tries": "max_tries", "attempt-timeout": "attempt_timeout"} {
-		if fl.Changed(flag) {
-			a.given[key] = true
-		}
 	}
 	if a.Name == "" && a.UserID != "" && all {
 		a.Name = a.UserID

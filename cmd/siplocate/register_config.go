@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"reflect"
 	"slices"
 	"strings"
@@ -61,9 +60,18 @@ type phoneAccount struct {
 	// refused says why the table could not be read (an unknown key, a
 	// value of the wrong type); the account is refused and the others go on.
 	refused *register.ConfigError
-	// given holds the keys the table or a flag set, so that a 0 given can
-	// be told from a key left out (see check).
-	given map[string]bool
+}
+
+// duration is a TOML string such as "3600s", "60m" or "2s".
+type duration struct{ time.Duration }
+
+func (d *duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("want a duration such as 3600s or 60m: %w", err)
+	}
+	d.Duration = v
+	return nil
 }
 
 // parsePhoneFile parses the TOML text. A typo must not silently leave a
@@ -114,35 +122,7 @@ func decodeAccount(md toml.MetaData, t toml.Primitive, i int) phoneAccount {
 	if err := md.PrimitiveDecode(t, &p); err != nil {
 		return refuse(tomlErrorKey(err))
 	}
-	p.given = map[string]bool{}
-	for k := range keys {
-		p.given[k] = true
-	}
 	return p
-}
-
-// maxExpires is register's largest expiry (RFC 3261 §20.19: 2**32-1 s).
-const maxExpires = (1<<32 - 1) * time.Second
-
-// check refuses the values that register.Account takes as "the default"
-// when they are given: an expiry, an attempt timeout or a refresh margin
-// of 0 and max_tries 0 would silently become 1 h, 4 s, a tenth and 3
-// (issue 14). Leaving the key out still means the default.
-func (p *phoneAccount) check() *register.ConfigError {
-	bad := func(key, format string, a ...any) *register.ConfigError {
-		return &register.ConfigError{Account: cmp.Or(p.Name, p.account().AOR), Key: key, Reason: fmt.Sprintf(format, a...)}
-	}
-	switch {
-	case p.given["register_expiration"] && p.RegisterExpiration.Duration == 0:
-		return bad("expires", "0s: want from 1s to %v", maxExpires)
-	case p.given["max_tries"] && p.MaxTries < 1:
-		return bad("max_tries", "%d: want 1 or more", p.MaxTries)
-	case p.given["attempt_timeout"] && p.AttemptTimeout.Duration == 0:
-		return bad("attempt_timeout", "0s: want more than 0")
-	case p.given["refresh_margin"] && p.RefreshMargin.Duration == 0:
-		return bad("refresh_margin", "0s: want more than 0 (leave it out for a tenth of the granted expiry)")
-	}
-	return nil
 }
 
 // tableLabel names an account in a refusal: its name, its user ID, or its
@@ -210,14 +190,10 @@ func (p phoneAccount) account() register.Account {
 	return a
 }
 
-// hostOnly strips a port from host[:port] and [IPv6][:port].
+// hostOnly strips a port from host[:port].
 func hostOnly(s string) string {
-	h, _, err := net.SplitHostPort(s)
-	if err != nil {
-		return s
+	if i := strings.LastIndexByte(s, ':'); i > 0 && !strings.HasSuffix(s, "]") && strings.Count(s, ":") == 1 {
+		return s[:i]
 	}
-	if strings.Contains(h, ":") {
-		return "[" + h + "]"
-	}
-	return h
+	return s
 }

@@ -43,8 +43,12 @@ func (p *phoneAccount) expandServer() *register.ConfigError {
 	if u.IP.Is6() {
 		host = "[" + host + "]"
 	}
-	if u.Secure && p.AOR == "" && p.UserID != "" {
-		p.AOR = "sips:" + p.UserID + "@" + host
+	if p.AOR == "" && p.UserID != "" {
+		scheme := "sip"
+		if u.Secure {
+			scheme = "sips"
+		}
+		p.AOR = scheme + ":" + p.UserID + "@" + host
 	}
 	p.SIPServer = host
 	if u.Port != 0 {
