@@ -34,8 +34,9 @@ type result struct {
 // attempt is one attempt to register with t: a REGISTER transaction, and
 // the ones that answer its 401/407 challenge or its 423. The first
 // transaction without a usable answer decides the outcome.
-func (s *session) attempt(ctx context.Context, t locate.Target) result {
-	s.emit(Event{Kind: Registering, Target: t})
+// n and of number it in its events: "attempt n/of".
+func (s *session) attempt(ctx context.Context, t locate.Target, n, of int) result {
+	s.emit(Event{Kind: Registering, Target: t, Attempt: n, Attempts: of})
 	r := s.exchange(ctx, t, s.expires, nil)
 	if errors.Is(r.err, errDropped) { // an unusable challenge or 423
 		s.log.Warn("dropped a response", "target", targetName(t), "reason", r.err)
@@ -45,7 +46,7 @@ func (s *session) attempt(ctx context.Context, t locate.Target) result {
 	case r.outcome == failover.Answered:
 		s.emit(Event{Kind: Rejected, Target: t, Status: r.status, Reason: r.reason, Err: r.err})
 	default:
-		s.emit(Event{Kind: AttemptFailed, Target: t, Outcome: r.outcome.String(), Status: r.status, Reason: r.reason, Err: r.err})
+		s.emit(Event{Kind: AttemptFailed, Target: t, Outcome: r.outcome.String(), Status: r.status, Reason: r.reason, Err: r.err, Attempt: n, Attempts: of})
 	}
 	return r
 }

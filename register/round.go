@@ -31,7 +31,8 @@ func (s *session) round(ctx context.Context, failback bool) time.Duration {
 		if !ok || ctx.Err() != nil {
 			break
 		}
-		r := s.attempt(ctx, t)
+		n, of := s.policy.Try()
+		r := s.attempt(ctx, t, n, of)
 		if ctx.Err() != nil {
 			return 0
 		}

@@ -70,8 +70,11 @@ type statusTracker struct {
 	lastError error
 }
 
-// observe updates the status for e.
-func (t *statusTracker) observe(e Event) {
+// observe updates the status for e, which happened at now.
+func (t *statusTracker) observe(e Event, now time.Time) {
+	if e.Time.IsZero() {
+		e.Time = now
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch e.Kind {
