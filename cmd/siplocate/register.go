@@ -175,7 +175,7 @@ func (f *registerFlags) runAgent(ctx context.Context, g *globals, file *phoneFil
 	if err != nil {
 		return failure(err)
 	}
-	addr, err := httpAddr(file)
+	addr, err := httpAddr(f.http, file.Metrics)
 	if err != nil {
 		return usageErr("register: %w", err)
 	}
@@ -265,9 +265,6 @@ func (f *registerFlags) load(fl *pflag.FlagSet) (*phoneFile, error) {
 	}
 	if fl.Changed("metrics") {
 		file.Metrics = f.metrics
-	}
-	if fl.Changed("http") {
-		file.HTTP = f.http
 	}
 	if fl.Changed("start-spread") {
 		file.StartSpread.Duration = f.startSpread

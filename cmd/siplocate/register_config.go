@@ -23,8 +23,7 @@ import (
 type phoneFile struct {
 	DNS        []string `toml:"dns"`         // name servers, host:port
 	DNSTimeout duration `toml:"dns_timeout"` // per query attempt
-	HTTP       string   `toml:"http"`        // address for /metrics and /status
-	Metrics    string   `toml:"metrics"`     // deprecated: the old name of http
+	Metrics    string   `toml:"metrics"`     // address for /metrics
 	// StartSpread spreads the accounts' first registrations (register.Config.StartSpread).
 	StartSpread duration `toml:"start_spread"`
 	// Bind and ContactHost are the accounts' defaults for the keys of

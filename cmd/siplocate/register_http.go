@@ -8,17 +8,17 @@ import (
 	"github.com/siplocate/siplocate/register"
 )
 
-// httpAddr returns the address of `register --http` (TOML http), or of
-// --metrics (TOML metrics), its deprecated old name, when only that is
-// given; both with different addresses is an error.
-func httpAddr(file *phoneFile) (string, error) {
+// httpAddr returns the address of `register --http`, or of --metrics
+// (TOML metrics), its deprecated old name, when only that is given; both
+// with different addresses is an error.
+func httpAddr(http, metrics string) (string, error) {
 	switch {
-	case file.HTTP == "":
-		return file.Metrics, nil
-	case file.Metrics != "" && file.Metrics != file.HTTP:
-		return "", fmt.Errorf("http %q and metrics %q: metrics is the old name of http (deprecated); give one", file.HTTP, file.Metrics)
+	case http == "":
+		return metrics, nil
+	case metrics != "" && metrics != http:
+		return "", fmt.Errorf("--http %q and metrics %q: metrics is the old name of http (deprecated); give one", http, metrics)
 	}
-	return file.HTTP, nil
+	return http, nil
 }
 
 // serveRegisterHTTP serves, on addr, the agent's and the DNS client's
