@@ -153,6 +153,9 @@ func (f *registerFlags) runAgent(ctx context.Context, g *globals, file *phoneFil
 			o(e)
 		}
 	}
+	if err := duplicateName(file.Accounts); err != nil {
+		return usageErr("%w", err)
+	}
 	var accounts []register.Account
 	for _, p := range file.Accounts {
 		if p.refused != nil { // a table that could not be read, refused as the agent refuses

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -160,4 +162,21 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// TestRegisterDuplicateNameOfRefused: a refused table and a good one with
+// the same name are duplicates too (issue 14 item 4): --once counted them
+// as one done account out of two and never exited.
+func TestRegisterDuplicateNameOfRefused(t *testing.T) {
+	reg := startRegistrar(t)
+	path := filepath.Join(t.TempDir(), "phone.toml")
+	text := "[[account]]\nname = \"alice\"\nsip_user_id = \"alice\"\nauthenticate_password = \"secret\"\nsip_server = \"example.com\"\ndns_mode = \"static\"\nprimary_ip = \"" + reg + "\"\n" +
+		"[[account]]\nname = \"alice\"\nsip_user_id = \"alice\"\nsip_server = \"example.com\"\nregister_expiry = \"60s\"\n"
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runRegister(t, "--config", path, "--once")
+	if code != exitBadUsage || !strings.Contains(stderr, `"alice"`) {
+		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, exitBadUsage, out, stderr)
+	}
 }
