@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/siplocate/siplocate/dnsclient"
@@ -43,10 +45,12 @@ type Config struct {
 	Expires        time.Duration // registration expiry; default 6 s
 	TTL            time.Duration // DNS records' TTL; default 15 s
 	AttemptTimeout time.Duration // one unanswered REGISTER; default 1 s
+	DNSTimeout     time.Duration // each DNS query attempt of the phone; default 1 s
 	Probe          time.Duration // the agent's --probe; default off, like the phone
 
-	Out  io.Writer // the timeline; nil: nowhere
-	JSON bool      // the timeline as JSON lines
+	Out       io.Writer // the timeline; nil: nowhere
+	JSON      bool      // the timeline as JSON lines
+	WallClock bool      // text lines with the wall clock's time, not the offset
 }
 
 func (c *Config) dnsMode() locate.Mode { return or(c.DNSMode, locate.ModeNAPTR) }
@@ -63,6 +67,7 @@ func (c *Config) sipPort() int                { return or(c.SIPPort, 5060) }
 func (c *Config) dnsListen() string           { return or(c.DNSListen, "127.0.0.1:0") }
 func (c *Config) expires() time.Duration      { return or(c.Expires, 6*time.Second) }
 func (c *Config) ttl() time.Duration          { return or(c.TTL, 15*time.Second) }
+func (c *Config) dnsTimeout() time.Duration   { return or(c.DNSTimeout, time.Second) }
 func (c *Config) attemptTimeout() time.Duration {
 	return or(c.AttemptTimeout, time.Second)
 }
@@ -97,6 +102,9 @@ func (e *StepError) Unwrap() error { return e.Err }
 // *StepError naming the first step that did not happen.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	tl := NewTimeline(cfg.Out, cfg.JSON, nil)
+	if cfg.WallClock {
+		tl.WallClock()
+	}
 	tl.Add("demo", "start", "scenario: DNS mode %s, fail-over mode %s, %s", cfg.dnsMode(), cfg.failoverMode(), cfg.transport())
 	l, err := startLab(&cfg, tl)
 	if err != nil {
@@ -122,7 +130,7 @@ type phone struct {
 }
 
 func startPhone(ctx context.Context, cfg *Config, l *lab, tl *Timeline) (*phone, error) {
-	client, err := dnsclient.New(dnsclient.Config{Servers: []string{l.dnsAddr}, Timeout: time.Second})
+	client, err := dnsclient.New(dnsclient.Config{Servers: []string{l.dnsAddr}, Timeout: cfg.dnsTimeout()})
 	if err != nil {
 		return nil, fmt.Errorf("demo DNS client: %w", err)
 	}
@@ -139,9 +147,17 @@ func startPhone(ctx context.Context, cfg *Config, l *lab, tl *Timeline) (*phone,
 		AttemptTimeout: cfg.attemptTimeout(),
 		Probe:          cfg.Probe,
 	}
-	if cfg.dnsMode() == locate.ModeStatic {
-		acct.PrimaryIP = cfg.primary()
-		acct.BackupIPs = []string{cfg.backup()}
+	port := strconv.Itoa(cfg.sipPort())
+	switch cfg.dnsMode() {
+	case locate.ModeStatic: // the configured IPs carry the port
+		acct.PrimaryIP = net.JoinHostPort(cfg.primary(), port)
+		acct.BackupIPs = []string{net.JoinHostPort(cfg.backup(), port)}
+	case locate.ModeA:
+		// A records carry no port: it comes from the URI, 5060 when it has
+		// none (RFC 3263 §4.2). The SRV records of the other modes have it.
+		if cfg.sipPort() != 5060 {
+			acct.Server = net.JoinHostPort(Domain, port)
+		}
 	}
 	p := &phone{events: make(chan register.Event, 1024), done: make(chan error, 1)}
 	agent, err := register.New(register.Config{

@@ -23,6 +23,7 @@ func TestScenario(t *testing.T) {
 		fo        failover.Mode
 		transport locate.Transport
 		probe     time.Duration
+		sipPort   int
 		want      []string
 	}{
 		{dns: locate.ModeNAPTR, fo: failover.Default, want: failback},
@@ -36,6 +37,11 @@ func TestScenario(t *testing.T) {
 		{dns: locate.ModeStatic, want: failback},
 		{dns: locate.ModeNAPTR, fo: failover.Default, transport: locate.TCP, want: failback},
 		{dns: locate.ModeNAPTR, fo: failover.Default, probe: time.Second, want: failback},
+		// --sip-port in every DNS mode (issue 14): the REGISTERs went to 5060 in static and a
+		{dns: locate.ModeStatic, sipPort: 5070, want: failback},
+		{dns: locate.ModeA, fo: failover.Default, sipPort: 5070, want: failback},
+		{dns: locate.ModeSRV, fo: failover.Default, sipPort: 5070, want: failback},
+		{dns: locate.ModeNAPTR, fo: failover.Default, sipPort: 5070, want: failback},
 	}
 	// The runs wait on timers, not the CPU: all of them at once, whatever
 	// -parallel says, keeps the test at the length of the longest run.
@@ -50,14 +56,14 @@ func TestScenario(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			out[i].rep, out[i].err = Run(ctx, Config{
-				DNSMode: tc.dns, FailoverMode: tc.fo, Transport: tc.transport, Probe: tc.probe,
+				DNSMode: tc.dns, FailoverMode: tc.fo, Transport: tc.transport, Probe: tc.probe, SIPPort: tc.sipPort,
 				Primary: fmt.Sprintf("127.0.4.%d", 2*i+11), Backup: fmt.Sprintf("127.0.4.%d", 2*i+10),
 			})
 		})
 	}
 	wg.Wait()
 	for i, tc := range cases {
-		name := fmt.Sprintf("%s/%s/%s/probe=%v", tc.dns, or(tc.fo, "static"), or(tc.transport, locate.UDP), tc.probe)
+		name := fmt.Sprintf("%s/%s/%s/probe=%v/port=%d", tc.dns, or(tc.fo, "static"), or(tc.transport, locate.UDP), tc.probe, or(tc.sipPort, 5060))
 		t.Run(name, func(t *testing.T) {
 			rep, err := out[i].rep, out[i].err
 			if err != nil {

@@ -38,6 +38,7 @@ type Timeline struct {
 	now   func() time.Time
 	out   io.Writer
 	json  bool
+	wall  bool // text lines start with the wall clock's time, not the offset
 	lines []Line
 }
 
@@ -64,7 +65,23 @@ func (t *Timeline) Add(who, kind, format string, a ...any) {
 		fmt.Fprintf(t.out, "%s\n", b)
 		return
 	}
+	if t.wall {
+		fmt.Fprintf(t.out, "%s  %-5s  %s\n", l.Time.UTC().Format(WallFormat), l.Who, l.Text)
+		return
+	}
 	fmt.Fprintf(t.out, "%7.3fs  %-5s  %s\n", l.At.Seconds(), l.Who, l.Text)
+}
+
+// WallFormat is the time of a text line with WallClock: RFC 3339, UTC, to
+// the millisecond.
+const WallFormat = "2006-01-02T15:04:05.000Z07:00"
+
+// WallClock makes the text lines start with the wall clock's time instead
+// of the offset since the start (siplocate demo --timestamps wall).
+func (t *Timeline) WallClock() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.wall = true
 }
 
 // Lines returns a copy of the lines so far.

@@ -31,3 +31,26 @@ func TestTimelineJSON(t *testing.T) {
 		t.Errorf("old field \"t\" still there: %s", out.String())
 	}
 }
+
+// TestTimelineWallClock: text lines carry the offset, or with WallClock
+// the wall clock's time (siplocate demo --timestamps wall).
+func TestTimelineWallClock(t *testing.T) {
+	start := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	for _, wall := range []bool{false, true} {
+		now := start
+		var out bytes.Buffer
+		tl := NewTimeline(&out, false, func() time.Time { return now })
+		if wall {
+			tl.WallClock()
+		}
+		now = now.Add(1500 * time.Millisecond)
+		tl.Add("phone", "registered", "registered with %s", "sip1")
+		want := "  1.500s  phone  registered with sip1\n"
+		if wall {
+			want = "2026-12-02T12:00:01.500Z  phone  registered with sip1\n"
+		}
+		if out.String() != want {
+			t.Errorf("wall %v: %q, want %q", wall, out.String(), want)
+		}
+	}
+}

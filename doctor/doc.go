@@ -8,6 +8,11 @@
 // target probed in parallel with package probe (SIP OPTIONS; RFC 5922 for
 // TLS).
 //
+// Hostile answers are bounded: the first 64 targets are probed (more is a
+// too-many-targets warning), the first 8 name servers and 8 of their
+// addresses asked, each at once; every query and probe ends by the
+// timeout.
+//
 // It leaves out DNSSEC, the certificate's revocation and anything that
 // needs credentials (REGISTER).
 //

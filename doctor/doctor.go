@@ -68,9 +68,12 @@ type Config struct {
 	NSPort uint16
 	// Transports to locate and probe; nil: UDP, TCP and TLS.
 	Transports []locate.Transport
-	// Timeout bounds each probe and each wire query (probe.DefaultTimeout
-	// when zero). Probes run in parallel, so a check takes about one.
+	// Timeout bounds each probe (probe.DefaultTimeout when zero). Probes
+	// run in parallel, so a check takes about one.
 	Timeout time.Duration
+	// DNSTimeout bounds each wire query (the 512-byte and name server
+	// checks); Timeout when zero. The Resolver has its own.
+	DNSTimeout time.Duration
 	// TLS gives the roots for the certificate check (nil: the system's).
 	TLS *tls.Config
 	// Expiry is the registration expiry a phone would use (3600 s when
@@ -80,9 +83,10 @@ type Config struct {
 	Now func() time.Time
 }
 
-func (c *Config) timeout() time.Duration { return cmp.Or(c.Timeout, probe.DefaultTimeout) }
-func (c *Config) expiry() time.Duration  { return cmp.Or(c.Expiry, time.Hour) }
-func (c *Config) nsPort() uint16         { return cmp.Or(c.NSPort, 53) }
+func (c *Config) timeout() time.Duration    { return cmp.Or(c.Timeout, probe.DefaultTimeout) }
+func (c *Config) dnsTimeout() time.Duration { return cmp.Or(c.DNSTimeout, c.timeout()) }
+func (c *Config) expiry() time.Duration     { return cmp.Or(c.Expiry, time.Hour) }
+func (c *Config) nsPort() uint16            { return cmp.Or(c.NSPort, 53) }
 
 func (c *Config) transports() []locate.Transport {
 	if c.Transports == nil {

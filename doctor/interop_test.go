@@ -6,12 +6,14 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
 
 	"github.com/siplocate/siplocate/dnsclient"
+	"github.com/siplocate/siplocate/doctor/doctortest"
 	"github.com/siplocate/siplocate/internal/testenv"
 	"github.com/siplocate/siplocate/locatedns"
 )
@@ -101,14 +103,51 @@ func TestInteropPeersDisagree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []found
-	for _, f := range rep.Findings {
-		t.Log(f)
-		got = append(got, found{f.Severity, f.ID, f.Subject})
-	}
+	got := foundIn(t, rep)
 	for _, w := range []found{{Error, "ns-disagree", "_sip._udp.split.example. SRV"}, {Warning, "ns-soa-serial", "split.example. SOA"}} {
 		if !slices.Contains(got, w) {
 			t.Errorf("missing %+v", w)
+		}
+	}
+}
+
+// TestInteropKamailioTLS runs the lab with Kamailio's tls module as the
+// three TLS servers (127.0.13.95-.97:5061; the test makes the CA and the
+// certificates): every planted fault is reported with its id and severity
+// (the certificate naming only the host and the expired one among them),
+// the correct certificate is not,
+// and the correct domain, whose TLS target is the same Kamailio, yields
+// no error or warning.
+func TestInteropKamailioTLS(t *testing.T) {
+	testenv.RequireInterop(t)
+	lab := doctortest.StartKamailioTLS(t, "127.0.13.", 90, 0)
+	rep, err := Check(context.Background(), "example.com", labConfig(t, lab))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPlanted(t, rep, lab, "127.0.13.", 90)
+	for _, f := range rep.Findings {
+		if strings.Contains(f.Subject, "tls2.example.com") && f.Severity != Info {
+			t.Errorf("finding on the correct TLS target: %s", f)
+		}
+	}
+	answered := 0
+	for _, p := range rep.Probes {
+		if p.Target.Transport == "tls" && p.Status == 200 {
+			answered++
+		}
+	}
+	if answered != 1 {
+		t.Errorf("%d TLS targets answered OPTIONS 200, want tls2's Kamailio", answered)
+	}
+
+	good, err := Check(context.Background(), "sip:alice@good.example", labConfig(t, lab))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range good.Findings {
+		if f.Severity != Info {
+			t.Errorf("finding on the correct domain: %s", f)
 		}
 	}
 }

@@ -12,12 +12,24 @@ import (
 	"github.com/siplocate/siplocate/probe"
 )
 
-// targets probes every target at once, each bounded by the timeout, and
-// turns what each saw into findings in the targets' order.
+// maxProbes bounds the targets probed: a client tries them in order and
+// would never reach the rest, and a hostile zone of thousands of targets
+// must not cost thousands of sockets at once.
+const maxProbes = 64
+
+// targets probes every target at once (the first maxProbes), each bounded
+// by the timeout, and turns what each saw into findings in the targets'
+// order; a target not probed has a zero Result.
 func (c *checker) targets(ctx context.Context) {
 	ts := c.rep.Targets
 	c.rep.Probes = make([]probe.Result, len(ts))
 	opts := probe.Options{Timeout: c.cfg.timeout(), TLS: c.cfg.TLS, Now: c.cfg.Now}
+	if len(ts) > maxProbes {
+		c.add(Warning, "too-many-targets", AreaTarget, c.rep.Domain,
+			fmt.Sprintf("DNS gives %d targets; a client tries them in order and gives up long before the last (Timer B/F per target): only the first %d were probed; keep a handful",
+				len(ts), maxProbes), "RFC 3263 §4.3")
+		ts = ts[:maxProbes]
+	}
 	var wg sync.WaitGroup
 	for i, t := range ts {
 		pt := probe.Target{Transport: string(t.Transport), Address: t.Addr, Port: t.Port, Host: strings.TrimSuffix(t.Host, ".")}

@@ -20,7 +20,7 @@ func (c *checker) exchange(ctx context.Context, server, name string, qtype uint1
 	if edns {
 		m.SetEdns0(4096, false)
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.timeout())
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.dnsTimeout())
 	defer cancel()
 	cl := &dns.Client{Net: "udp", UDPSize: 4096}
 	r, _, err := cl.ExchangeContext(ctx, m, server)
@@ -68,11 +68,18 @@ func (c *checker) truncation(ctx context.Context) {
 	}
 }
 
-// nameServers asks every name server of the zone for the SOA and the
-// NAPTR and SRV RRsets, and reports those that disagree.
+// maxNameServers bounds the name servers asked, and the addresses: real
+// zones have a handful (RFC 2182 §5), a hostile one must not cost a
+// timeout for each of hundreds.
+const maxNameServers = 8
+
+// nameServers asks the name servers of the zone (the first maxNameServers
+// names, sorted) for the SOA and the NAPTR and SRV RRsets, and reports
+// those that disagree.
 func (c *checker) nameServers(ctx context.Context) {
 	zone, hosts := c.zoneNS(ctx)
-	addrs := c.nsAddrs(ctx, hosts)
+	addrs := c.nsAddrs(ctx, hosts[:min(len(hosts), maxNameServers)])
+	addrs = addrs[:min(len(addrs), maxNameServers)]
 	if len(addrs) < 2 {
 		return
 	}
@@ -116,22 +123,27 @@ func (c *checker) zoneNS(ctx context.Context) (string, []string) {
 	return "", nil
 }
 
-// nsAddrs resolves the name servers' addresses through the first server.
+// nsAddrs resolves the name servers' addresses through the first server,
+// all at once (one timeout at most), in the order of hosts.
 func (c *checker) nsAddrs(ctx context.Context, hosts []string) []string {
-	var out []string
 	port := strconv.Itoa(int(c.cfg.nsPort()))
-	for _, h := range hosts {
-		r, err := c.exchange(ctx, c.cfg.Servers[0], h, dns.TypeA, true)
-		if err != nil {
-			continue
-		}
-		for _, rr := range r.Answer {
-			if a, ok := rr.(*dns.A); ok {
-				out = append(out, net.JoinHostPort(a.A.String(), port))
+	each := make([][]string, len(hosts))
+	var wg sync.WaitGroup
+	for i, h := range hosts {
+		wg.Go(func() {
+			r, err := c.exchange(ctx, c.cfg.Servers[0], h, dns.TypeA, true)
+			if err != nil {
+				return
 			}
-		}
+			for _, rr := range r.Answer {
+				if a, ok := rr.(*dns.A); ok {
+					each[i] = append(each[i], net.JoinHostPort(a.A.String(), port))
+				}
+			}
+		})
 	}
-	return out
+	wg.Wait()
+	return slices.Concat(each...)
 }
 
 // view returns what server answers to each question: the rcode and the

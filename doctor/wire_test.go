@@ -80,11 +80,7 @@ func TestNameServersDisagree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []found
-		for _, f := range rep.Findings {
-			t.Log(f)
-			got = append(got, found{f.Severity, f.ID, f.Subject})
-		}
+		got := foundIn(t, rep)
 		for _, w := range tc.want {
 			if !slices.Contains(got, w) {
 				t.Errorf("%s: missing %+v in %v", tc.uri, w, rep.Findings)

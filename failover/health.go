@@ -86,6 +86,9 @@ func (h *Health) Report(t locate.Target, o Outcome, retryAfter time.Duration) (H
 	d := h.holdFor(o, retryAfter)
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if d <= 0 && len(h.down) == 0 {
+		return Hold{}, false // nothing to clear: the common case costs no key
+	}
 	k := Key(t)
 	if d <= 0 {
 		delete(h.down, k)
@@ -138,6 +141,9 @@ func (h *Health) evict(now time.Time) {
 func (h *Health) Down(t locate.Target) (Hold, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if len(h.down) == 0 {
+		return Hold{}, false
+	}
 	k := Key(t)
 	hd, ok := h.down[k]
 	if !ok {

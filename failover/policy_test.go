@@ -1,6 +1,7 @@
 package failover
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -76,6 +77,29 @@ func play(t *testing.T, p *Policy, names map[string]locate.Target, steps []step)
 		if p.Done() != s.wantDone {
 			t.Fatalf("step %d: Done = %v, want %v", i, p.Done(), s.wantDone)
 		}
+	}
+}
+
+// TestTry: the attempt number at the current target counts the unanswered
+// ones, and starts again at the next target (issue 14: "attempt 2/3").
+func TestTry(t *testing.T) {
+	now := time.Unix(0, 0)
+	a, b := locate.Target{Transport: locate.UDP, Addr: netip.MustParseAddr("192.0.2.13"), Port: 5060}, locate.Target{Transport: locate.UDP, Addr: netip.MustParseAddr("192.0.2.12"), Port: 5060}
+	p := New(Config{MaxTries: 2})
+	p.SetTargets([]locate.Target{a, b})
+	p.Begin(now)
+	var got []string
+	for range 4 {
+		t1, ok := p.Next(now)
+		if !ok {
+			break
+		}
+		n, max := p.Try()
+		got = append(got, fmt.Sprintf("%s %d/%d", t1.Addr, n, max))
+		p.Report(t1, TimedOut, 0, now)
+	}
+	if want := "[192.0.2.13 1/2 192.0.2.13 2/2 192.0.2.12 1/2 192.0.2.12 2/2]"; fmt.Sprint(got) != want {
+		t.Errorf("attempts %v, want %s", got, want)
 	}
 }
 

@@ -124,6 +124,11 @@ func (p *Policy) Next(now time.Time) (locate.Target, bool) {
 	return locate.Target{}, false
 }
 
+// Try returns which attempt at the target Next returns this one is (1 for
+// the first; unanswered ones count, RFC 3263 §4.3) and how many
+// unanswered attempts that target gets, MaxTries.
+func (p *Policy) Try() (n, max int) { return p.tries + 1, p.cfg.maxTries() }
+
 // Done reports whether the round ended with a target answering.
 func (p *Policy) Done() bool { return p.done }
 

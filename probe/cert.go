@@ -1,8 +1,10 @@
 package probe
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -28,6 +30,49 @@ func checkCert(chain []*x509.Certificate, roots *x509.CertPool, domain string, n
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
 	c.NameOK = NamesDomain(leaf, domain)
 	return c
+}
+
+// VerifyDomain returns why chain is not a valid certificate of the SIP
+// domain at now, or nil: the chain must verify against roots (nil: the
+// system's) for server authentication, and the leaf must name the domain
+// as RFC 5922 §7.1-7.2 say (a sip: URI, else a dNSName), which
+// crypto/tls's own check (dNSNames only) does not. It is the check for
+// tls.Config.VerifyConnection of a client that sets InsecureSkipVerify.
+func VerifyDomain(chain []*x509.Certificate, roots *x509.CertPool, domain string, now time.Time) error {
+	c := checkCert(chain, roots, domain, now)
+	switch {
+	case c.ChainErr != nil:
+		return fmt.Errorf("certificate for %s: %w", domain, c.ChainErr)
+	case !c.NameOK:
+		return fmt.Errorf("certificate does not name %s (RFC 5922 §7.2): it names %s", domain, c.names())
+	}
+	return nil
+}
+
+// ClientConfig returns a copy of base (nil: the system's roots) for a TLS
+// client of the SIP domain: SNI is the domain (RFC 5922 §4), and the
+// server's certificate must pass VerifyDomain, RFC 5922's name check, in
+// place of crypto/tls's own (dNSNames only). A base that sets
+// InsecureSkipVerify keeps it: nothing is verified.
+func ClientConfig(base *tls.Config, domain string) *tls.Config {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if base != nil {
+		conf = base.Clone()
+	}
+	conf.ServerName = domain
+	if conf.InsecureSkipVerify {
+		return conf
+	}
+	roots, now := conf.RootCAs, conf.Time
+	conf.InsecureSkipVerify = true //nolint:gosec // verified by VerifyConnection, for the SIP domain
+	conf.VerifyConnection = func(cs tls.ConnectionState) error {
+		at := time.Now()
+		if now != nil {
+			at = now()
+		}
+		return VerifyDomain(cs.PeerCertificates, roots, domain, at)
+	}
+	return conf
 }
 
 // NamesDomain reports whether cert is the SIP domain's, per RFC 5922: its

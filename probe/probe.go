@@ -124,6 +124,8 @@ func (r Result) String() string {
 		return "TCP connection refused"
 	case Reset:
 		return "TCP connection reset"
+	case "":
+		return "not probed" // the zero Result
 	}
 	if r.Err != nil {
 		return r.Err.Error()

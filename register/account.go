@@ -40,7 +40,8 @@ type Account struct {
 	// failover.Default. DNSMode static implies failover.Static.
 	FailoverMode failover.Mode
 	// PrimaryIP and BackupIPs are used by DNSMode static ("ip" or "ip:port")
-	// when Server is a domain; with an IP as Server they are an error.
+	// when Server is a domain; with another DNSMode, or an IP as Server,
+	// they are an error.
 	PrimaryIP string
 	BackupIPs []string
 	Family    locate.Family
@@ -224,6 +225,15 @@ func (a *Account) validateRest(bad func(string, string, ...any) error) error {
 		// The guide's "Use Configured IP": "If SIP server is already an IP
 		// address, phone will use it directly". Saying so beats ignoring them.
 		return bad("primary_ip/backup_ips", "never used: the SIP server %q is an IP address, used directly in every DNS mode; give a domain as the server to use the configured IPs", a.Server)
+	}
+	if (a.PrimaryIP != "" || len(a.BackupIPs) > 0) && a.DNSMode != locate.ModeStatic {
+		// The guide's three IP fields belong to "Use Configured IP"; in
+		// the other modes they would be ignored without a word (issue 14).
+		mode := a.DNSMode
+		if mode == "" {
+			mode = locate.ModeNAPTR
+		}
+		return bad("primary_ip/backup_ips", "only used with dns_mode static, not %s", mode)
 	}
 	for _, ip := range append([]string{a.PrimaryIP}, a.BackupIPs...) {
 		if ip != "" && !isIPHost(ip) {

@@ -239,15 +239,18 @@ func (a *Agent) retryWait(failures int) time.Duration {
 }
 
 // emit delivers e, one call at a time, and logs it at debug level (its
-// String, made only when debug is on).
+// String, made only when debug is on). e.Time is taken under the lock
+// that serialises the calls, so that OnEvent sees the events of every
+// session in the order of their times (issue 14: stamped before it, two
+// sessions' events could arrive in the other order).
 func (a *Agent) emit(e Event) {
-	a.log.Debug("event", "account", e.Account, "kind", string(e.Kind), "event", e)
-	if a.cfg.OnEvent == nil {
-		return
-	}
 	a.emitMu.Lock()
 	defer a.emitMu.Unlock()
-	a.cfg.OnEvent(e)
+	e.Time = a.now()
+	a.log.Debug("event", "account", e.Account, "kind", string(e.Kind), "event", e)
+	if a.cfg.OnEvent != nil {
+		a.cfg.OnEvent(e)
+	}
 }
 
 // sipStack is the seam between a session and the SIP stack: the local

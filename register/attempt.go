@@ -23,6 +23,7 @@ const maxSteps = 4
 type result struct {
 	outcome    failover.Outcome
 	status     int           // the final status, 0 when none
+	reason     string        // its reason phrase
 	granted    time.Duration // > 0 when registered
 	retryAfter time.Duration // a 503's Retry-After
 	contact    sip.Uri
@@ -33,8 +34,9 @@ type result struct {
 // attempt is one attempt to register with t: a REGISTER transaction, and
 // the ones that answer its 401/407 challenge or its 423. The first
 // transaction without a usable answer decides the outcome.
-func (s *session) attempt(ctx context.Context, t locate.Target) result {
-	s.emit(Event{Kind: Registering, Target: t})
+// n and of number it in its events: "attempt n/of".
+func (s *session) attempt(ctx context.Context, t locate.Target, n, of int) result {
+	s.emit(Event{Kind: Registering, Target: t, Attempt: n, Attempts: of})
 	r := s.exchange(ctx, t, s.expires, nil)
 	if errors.Is(r.err, errDropped) { // an unusable challenge or 423
 		s.log.Warn("dropped a response", "target", targetName(t), "reason", r.err)
@@ -42,9 +44,9 @@ func (s *session) attempt(ctx context.Context, t locate.Target) result {
 	switch {
 	case r.granted > 0 || ctx.Err() != nil:
 	case r.outcome == failover.Answered:
-		s.emit(Event{Kind: Rejected, Target: t, Status: r.status, Err: r.err})
+		s.emit(Event{Kind: Rejected, Target: t, Status: r.status, Reason: r.reason, Err: r.err})
 	default:
-		s.emit(Event{Kind: AttemptFailed, Target: t, Outcome: r.outcome.String(), Status: r.status, Err: r.err})
+		s.emit(Event{Kind: AttemptFailed, Target: t, Outcome: r.outcome.String(), Status: r.status, Reason: r.reason, Err: r.err, Attempt: n, Attempts: of})
 	}
 	return r
 }
@@ -85,7 +87,7 @@ func (s *session) exchange(ctx context.Context, t locate.Target, expires time.Du
 // judge reads a final response: done (with the result) or go on with
 // another transaction (challenge answered, expiry raised).
 func (s *session) judge(res *sip.Response, contact sip.Uri, asked time.Duration, challenges *[]*sip.Response) (result, bool) {
-	r := result{outcome: failover.Answered, status: res.StatusCode, contact: contact}
+	r := result{outcome: failover.Answered, status: res.StatusCode, reason: res.Reason, contact: contact}
 	switch code := res.StatusCode; {
 	case code >= 200 && code < 300:
 		r.granted = grantedExpiry(res, contact, asked)
@@ -225,5 +227,5 @@ func (s *session) unbind(ctx context.Context, t locate.Target, contact sip.Uri) 
 		s.log.Warn("unregister failed", "target", targetName(t), "status", r.status, "err", r.err)
 		return
 	}
-	s.emit(Event{Kind: Unregistered, Target: t, Status: r.status})
+	s.emit(Event{Kind: Unregistered, Target: t, Status: r.status, Reason: r.reason})
 }

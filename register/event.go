@@ -38,10 +38,15 @@ type Event struct {
 	Target  locate.Target // the target concerned (zero when none)
 	From    locate.Target // FailedOver, FailedBack: the previous target
 	Outcome string        // AttemptFailed: timeout, transport-error, unavailable
-	Status  int           // the SIP status that caused the event, when there was one
-	Expires time.Duration // Registered: the expiry the registrar granted
-	Retry   time.Duration // RoundFailed, ConnectionLost: how long until the next round
-	Targets []locate.Target
+	// Attempt and Attempts number a Registering or AttemptFailed event's
+	// attempt at Target, "attempt 2/3": the unanswered attempts it gets
+	// before the next target (MaxTries); 0 when not known.
+	Attempt, Attempts int
+	Status            int           // the SIP status that caused the event, when there was one
+	Reason            string        // Status's reason phrase, as received
+	Expires           time.Duration // Registered: the expiry the registrar granted
+	Retry             time.Duration // RoundFailed, ConnectionLost: how long until the next round
+	Targets           []locate.Target
 	// Queries and CachedQueries count the DNS questions of a Located event
 	// and how many of them the cache answered.
 	Queries, CachedQueries int
@@ -72,10 +77,16 @@ func (e Event) describe() string {
 		}
 		return fmt.Sprintf("located %d targets (%d DNS queries, %d from cache): %s", len(e.Targets), e.Queries, e.CachedQueries, strings.Join(names, ", "))
 	case Registering:
+		if e.Attempt > 0 {
+			return fmt.Sprintf("registering with %s, attempt %d/%d", t, e.Attempt, e.Attempts)
+		}
 		return "registering with " + t
 	case Registered:
 		return fmt.Sprintf("registered with %s for %s", t, e.Expires)
 	case AttemptFailed:
+		if e.Attempt > 0 {
+			return fmt.Sprintf("attempt %d/%d to %s failed: %s", e.Attempt, e.Attempts, t, e.Outcome)
+		}
 		return fmt.Sprintf("attempt to %s failed: %s", t, e.Outcome)
 	case Rejected:
 		return fmt.Sprintf("%s rejected the registration: %d", t, e.Status)
@@ -100,10 +111,10 @@ func (e Event) describe() string {
 	return string(e.Kind)
 }
 
-// emit delivers e to the configured callback.
+// emit delivers e to the configured callback (Agent.emit stamps its time).
 func (s *session) emit(e Event) {
-	e.Time = s.agent.now()
 	e.Account = s.acct.name()
 	s.stats.count(e)
+	s.tracker.observe(e, s.agent.now())
 	s.agent.emit(e)
 }

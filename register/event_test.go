@@ -21,6 +21,8 @@ func TestEventString(t *testing.T) {
 		{Event{Kind: FailedOver, Target: backup, From: primary}, "failed over from tcp 192.0.2.13:5060 (sip1.example.com) to tcp 192.0.2.12:5060 (sip2.example.com)"},
 		{Event{Kind: Registered, Target: primary, Expires: time.Hour}, "registered with tcp 192.0.2.13:5060 (sip1.example.com) for 1h0m0s"},
 		{Event{Kind: AttemptFailed, Target: backup, Outcome: "timeout", Err: errors.New("403 Go\x1b[2Jaway")}, `attempt to tcp 192.0.2.12:5060 (sip2.example.com) failed: timeout: "403 Go\x1b[2Jaway"`},
+		{Event{Kind: Registering, Target: primary, Attempt: 2, Attempts: 3}, "registering with tcp 192.0.2.13:5060 (sip1.example.com), attempt 2/3"},
+		{Event{Kind: AttemptFailed, Target: primary, Outcome: "timeout", Attempt: 3, Attempts: 3}, "attempt 3/3 to tcp 192.0.2.13:5060 (sip1.example.com) failed: timeout"},
 		{Event{Kind: RoundFailed, Retry: 1500 * time.Millisecond, Err: errors.New("no answer")}, "no server took the registration; next try in 1.5s: no answer"},
 	} {
 		if got := tc.e.String(); got != tc.want {

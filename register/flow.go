@@ -13,6 +13,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/siplocate/siplocate/locate"
+	"github.com/siplocate/siplocate/probe"
 )
 
 // A registration over TCP or TLS lives on its connection: the registrar
@@ -104,7 +105,9 @@ func (fl *flows) dial(ctx context.Context, t locate.Target) (*flow, error) {
 			_ = c.Close()
 			return nil, fmt.Errorf("connect tls to %s: no TLS configuration", t.AddrPort())
 		}
-		tc := tls.Client(c, fl.tls)
+		// RFC 5922 §7.1-7.2's name check (a sip: URI, else a dNSName), not
+		// crypto/tls's (dNSNames only): package probe's, shared.
+		tc := tls.Client(c, probe.ClientConfig(fl.tls, fl.tls.ServerName))
 		if err := tc.HandshakeContext(ctx); err != nil {
 			_ = c.Close()
 			return nil, fmt.Errorf("TLS handshake with %s: %w", t.AddrPort(), err)

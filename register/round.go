@@ -31,7 +31,8 @@ func (s *session) round(ctx context.Context, failback bool) time.Duration {
 		if !ok || ctx.Err() != nil {
 			break
 		}
-		r := s.attempt(ctx, t)
+		n, of := s.policy.Try()
+		r := s.attempt(ctx, t, n, of)
 		if ctx.Err() != nil {
 			return 0
 		}
@@ -109,7 +110,7 @@ func (s *session) registeredWith(ctx context.Context, t locate.Target, r result)
 	s.registered, s.everRegistered, s.failures = true, true, 0
 	s.current, s.contact = t, r.contact
 	s.holdFlow(r.flow)
-	s.emit(Event{Kind: Registered, Target: t, Status: r.status, Expires: r.granted})
+	s.emit(Event{Kind: Registered, Target: t, Status: r.status, Reason: r.reason, Expires: r.granted})
 	if from.Addr.IsValid() && failover.Key(from) != failover.Key(t) {
 		if rf, rt := s.policy.Rank(from), s.policy.Rank(t); rf >= 0 && rt < rf {
 			s.emit(Event{Kind: FailedBack, Target: t, From: from})

@@ -31,7 +31,8 @@ type session struct {
 	dlg    dialogue  // REGISTER: one Call-ID, growing CSeq (RFC 3261 §10.2)
 	probes *dialogue // OPTIONS probes: a Call-ID of their own; nil without Probe
 
-	stats accountStats // read by Agent.Stats
+	stats   accountStats  // read by Agent.Stats
+	tracker statusTracker // read by Agent.Status
 
 	expires  time.Duration // asked for; raised by a 423
 	failures int           // rounds in a row without a registration

@@ -31,7 +31,7 @@ func (s *search) transact(ctx context.Context, t locate.Target) (*sip.Response, 
 	req := s.req
 	req.RemoveHeader("Via")
 	req.SetDestination(t.AddrPort().String())
-	req.SetTransport(strings.ToUpper(string(t.Transport)))
+	req.SetTransport(viaTransport(t.Transport))
 	lost, err := s.watch(ctx, t)
 	if err != nil {
 		return nil, failover.TransportFailed, err
@@ -42,6 +42,20 @@ func (s *search) transact(ctx context.Context, t locate.Target) (*sip.Response, 
 	}
 	defer tx.Terminate()
 	return s.await(ctx, t, req, tx, lost)
+}
+
+// viaTransport returns t as sipgo names it ("UDP", "TCP", "TLS"), without
+// an allocation for the common ones.
+func viaTransport(t locate.Transport) string {
+	switch t {
+	case locate.UDP:
+		return "UDP"
+	case locate.TCP:
+		return "TCP"
+	case locate.TLS:
+		return "TLS"
+	}
+	return strings.ToUpper(string(t))
 }
 
 // loss is how the way to a target is seen to fail under a transaction: c

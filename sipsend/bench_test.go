@@ -98,7 +98,7 @@ func srvMemServer(addr netip.AddrPort) *dnstest.Server {
 // newSipgoSRVClient returns a plain sipgo client that resolves names
 // itself, SRV first, through a net.Resolver asking mem (sipgo has no
 // cache: every request asks).
-func newSipgoSRVClient(b *testing.B, mem *dnstest.Server) *sipgo.Client {
+func newSipgoSRVClient(b testing.TB, mem *dnstest.Server) *sipgo.Client {
 	b.Helper()
 	r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		// A pipe is not a net.PacketConn, so Go frames its queries as over
@@ -122,7 +122,7 @@ func newSipgoSRVClient(b *testing.B, mem *dnstest.Server) *sipgo.Client {
 
 // cachedSRV returns a production resolver (locatedns over dnsclient, with
 // its cache) asking mem.
-func cachedSRV(b *testing.B, mem *dnstest.Server) locate.Resolver {
+func cachedSRV(b testing.TB, mem *dnstest.Server) locate.Resolver {
 	b.Helper()
 	c, err := dnsclient.New(dnsclient.Config{
 		Servers: []string{"192.0.2.53:53"},

@@ -12,6 +12,11 @@
 // seen at once through connected UDP sockets; a refused TCP connection; a
 // failed TLS handshake) or is answered 503; 408 and other 5xx move on only
 // when Options.NextOn says so; any other final response ends the search.
+// A 3xx is such a response: Do returns it and never follows its Contact
+// (recursing is the caller's choice, RFC 3261 §8.1.3.4), so a redirect
+// loop costs one attempt. A response that is not the request's (another
+// Call-ID, CSeq or From tag, RFC 3261 §8.1.3.3) is dropped with a logged
+// reason (Options.Logger) and the attempt waits on.
 //
 // What Do learns it keeps in a failover.Health shared by every request
 // (and the register package's accounts): a dead target, or one that said

@@ -37,12 +37,12 @@ func nextHop(req *sip.Request, outboundProxy string) (string, error) {
 // topRoute returns the URI of the first Route value, parsed by sipgo or
 // added as a generic header ("Route: <sip:a;lr>, <sip:b;lr>").
 func topRoute(req *sip.Request) (sip.Uri, bool, error) {
-	if r := req.Route(); r != nil {
-		return r.Address, true, nil
-	}
-	h := req.GetHeader("Route")
+	h := req.GetHeader("route") // lower case: no allocation, as Route() has when there is none
 	if h == nil {
 		return sip.Uri{}, false, nil
+	}
+	if r := req.Route(); r != nil {
+		return r.Address, true, nil
 	}
 	v, _, _ := strings.Cut(h.Value(), ",") // RFC 3261 §20.34: the first value
 	var u sip.Uri

@@ -199,7 +199,9 @@ func (s *search) attempt(ctx context.Context, t locate.Target) (Attempt, *sip.Re
 	var retry time.Duration
 	if res != nil {
 		a.Status, a.Reason = res.StatusCode, res.Reason
-		retry = retryAfter(res)
+		if res.StatusCode == sip.StatusServiceUnavailable {
+			retry = retryAfter(res) // the store reads it for a 503 only
+		}
 		if out == failover.Answered && s.opts.nextOn(res.StatusCode) {
 			a.Outcome = failover.Unavailable
 			a.Err = fmt.Errorf("%s to %s: %d %s", s.req.Method, t.AddrPort(), res.StatusCode, res.Reason)

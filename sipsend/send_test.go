@@ -3,8 +3,12 @@ package sipsend_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"runtime"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,6 +43,7 @@ func TestFailover(t *testing.T) {
 		fault     registrar.Fault // played by the primary; FaultNone: its UDP port is closed
 		closed    bool
 		want      string        // the primary's outcome
+		maxHold   time.Duration // the store's MaxHold; 0: the default
 		wantHold  time.Duration // 0: the next request tries the primary first again
 	}{
 		{name: "silent", transport: locate.UDP, fault: registrar.Fault{Kind: registrar.FaultSilent}, want: "timeout", wantHold: failover.DefaultDownFor},
@@ -46,6 +51,7 @@ func TestFailover(t *testing.T) {
 		{name: "TCP refused", transport: locate.TCP, fault: registrar.Fault{Kind: registrar.FaultRefuseTCP}, want: "transport-error", wantHold: failover.DefaultDownFor},
 		{name: "503 Retry-After 30", transport: locate.UDP, fault: registrar.Fault{Kind: registrar.Fault503, RetryAfter: 30 * time.Second}, want: "503", wantHold: 30 * time.Second},
 		{name: "503 Retry-After of a year is capped", transport: locate.UDP, fault: registrar.Fault{Kind: registrar.Fault503, RetryAfter: 365 * 24 * time.Hour}, want: "503", wantHold: failover.DefaultMaxHold},
+		{name: "503 Retry-After of a year, MaxHold 90s", transport: locate.UDP, fault: registrar.Fault{Kind: registrar.Fault503, RetryAfter: 365 * 24 * time.Hour}, want: "503", maxHold: 90 * time.Second, wantHold: 90 * time.Second},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,6 +66,7 @@ func TestFailover(t *testing.T) {
 			}
 			_, b := startRegistrar(t, string(tc.transport), ipB)
 			f := newFixture(t, srvZone(t, string(tc.transport), p, b), tc.transport)
+			f.health.MaxHold = tc.maxHold
 
 			res, tr, err := f.options(t, "sip:example.com")
 			if err != nil || res.StatusCode != 200 {
@@ -150,31 +157,86 @@ func TestAllHeldStillTried(t *testing.T) {
 	}
 }
 
-// TestHostileResponses: responses that are not ours are dropped, the
-// attempt times out, and the backup answers.
+// TestHostileResponses: responses that are not ours, or broken, are
+// dropped with a logged reason, the attempt times out, and the backup
+// answers. dropped says whether the response reaches Do (sipgo's parser
+// and transaction layer drop some first: without CSeq or Via a response
+// matches no transaction).
 func TestHostileResponses(t *testing.T) {
 	tests := []struct {
-		name   string
-		mangle func(*sip.Response)
+		name    string
+		mangle  func(*sip.Response)
+		dropped bool
 	}{
-		{name: "wrong Call-ID", mangle: func(r *sip.Response) { r.ReplaceHeader(sip.NewHeader("Call-ID", "not-yours")) }},
-		{name: "wrong CSeq", mangle: func(r *sip.Response) { r.CSeq().SeqNo++ }},
+		{name: "wrong Call-ID", mangle: func(r *sip.Response) { r.ReplaceHeader(sip.NewHeader("Call-ID", "not-yours")) }, dropped: true},
+		{name: "wrong CSeq", mangle: func(r *sip.Response) { r.CSeq().SeqNo++ }, dropped: true},
 		{name: "no CSeq", mangle: func(r *sip.Response) { r.RemoveHeader("CSeq") }},
+		{name: "no Call-ID", mangle: func(r *sip.Response) { r.RemoveHeader("Call-ID") }, dropped: true},
+		{name: "wrong From tag", mangle: func(r *sip.Response) { r.From().Params.Add("tag", "not-yours") }, dropped: true},
+		{name: "no Via", mangle: func(r *sip.Response) { r.RemoveHeader("Via") }},
+		{name: "provisional only", mangle: func(r *sip.Response) { r.StatusCode, r.Reason = 180, "Ringing" }},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := responder(t, ip(50+2*i), func(req *sip.Request) *sip.Response {
+			p := responder(t, ip(22+2*i), func(req *sip.Request) *sip.Response {
 				r := sip.NewResponseFromRequest(req, 200, "OK", nil)
 				tc.mangle(r)
 				return r
 			})
-			_, b := startRegistrar(t, "udp", ip(51+2*i))
+			_, b := startRegistrar(t, "udp", ip(23+2*i))
 			f := newFixture(t, srvZone(t, "udp", p, b), locate.UDP)
+			warns := &countHandler{}
+			f.opts.Logger = slog.New(warns)
 			res, tr, err := f.options(t, "sip:example.com")
 			if err != nil || res.StatusCode != 200 || tr.Attempts[len(tr.Attempts)-1].Target.AddrPort() != b {
 				t.Fatalf("Do = %v, %v, %q; want 200 from the backup", res, err, outcomes(tr))
 			}
+			if got := tr.Attempts[0].Outcome; got != failover.TimedOut {
+				t.Errorf("the hostile primary's outcome %v, want timeout", got)
+			}
+			if reason := strings.Contains(fmt.Sprint(tr.Attempts[0].Err), "(dropped: "); reason != tc.dropped || (warns.n.Load() > 0) != tc.dropped {
+				t.Errorf("attempt error %q, %d warnings; want the drop's reason in both: %v", tr.Attempts[0].Err, warns.n.Load(), tc.dropped)
+			}
 		})
+	}
+}
+
+// countHandler counts the records of level Warn and above it is given.
+type countHandler struct{ n atomic.Int64 }
+
+func (h *countHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *countHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelWarn {
+		h.n.Add(1)
+	}
+	return nil
+}
+func (h *countHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *countHandler) WithGroup(string) slog.Handler      { return h }
+
+// TestRedirectNotFollowed: a 3xx is a final response that ends the search
+// (RFC 3263 §4.3 moves on only for a failure); Do returns it and never
+// follows its Contact, so a server redirecting to itself, or two servers
+// redirecting to each other, cost one attempt, never a loop.
+func TestRedirectNotFollowed(t *testing.T) {
+	p := responder(t, ip(36), func(req *sip.Request) *sip.Response {
+		r := sip.NewResponseFromRequest(req, 302, "Moved Temporarily", nil)
+		r.AppendHeader(sip.NewHeader("Contact", "<"+req.Recipient.String()+">")) // to itself: the URI locates here
+		return r
+	})
+	_, b := startRegistrar(t, "udp", ip(37))
+	f := newFixture(t, srvZone(t, "udp", p, b), locate.UDP)
+	for range 3 {
+		res, tr, err := f.options(t, "sip:example.com")
+		if err != nil || res.StatusCode != 302 {
+			t.Fatalf("Do = %v, %v; want the 302", res, err)
+		}
+		if got, want := outcomes(tr), []string{p.String() + " 302"}; !slices.Equal(got, want) {
+			t.Errorf("attempts = %q, want %q", got, want)
+		}
+	}
+	if _, held := f.health.Down(locate.Target{Transport: locate.UDP, Addr: p.Addr(), Port: p.Port()}); held {
+		t.Error("a 302 held the target")
 	}
 }
 

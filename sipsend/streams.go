@@ -11,6 +11,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/siplocate/siplocate/locate"
+	"github.com/siplocate/siplocate/probe"
 )
 
 // Streams makes Do's TCP and TLS connections itself, for two reasons.
@@ -82,9 +83,7 @@ func (s *Streams) dial(ctx context.Context, t locate.Target, domain string) (*st
 		return nil, fmt.Errorf("connect %s to %s: %w", t.Transport, t.AddrPort(), err)
 	}
 	if t.Transport == locate.TLS {
-		conf := s.config.Clone()
-		conf.ServerName = domain // RFC 5922 §4
-		tc := tls.Client(nc, conf)
+		tc := tls.Client(nc, s.tlsConfig(domain))
 		if err := tc.HandshakeContext(ctx); err != nil {
 			_ = nc.Close()
 			return nil, fmt.Errorf("TLS handshake with %s for %s: %w", t.AddrPort(), domain, err)
@@ -92,6 +91,14 @@ func (s *Streams) dial(ctx context.Context, t locate.Target, domain string) (*st
 		nc = tc
 	}
 	return &streamConn{Conn: nc, done: make(chan struct{})}, nil
+}
+
+// tlsConfig returns the configuration of a connection for domain: SNI is
+// the domain (RFC 5922 §4), and the certificate must name it as §7.1-7.2
+// say (a sip: URI, else a dNSName; crypto/tls would look at dNSNames
+// only): probe.ClientConfig, the name check package probe shares.
+func (s *Streams) tlsConfig(domain string) *tls.Config {
+	return probe.ClientConfig(s.config, domain)
 }
 
 // feed returns the listener through which sipgo takes connections of

@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net"
 	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/siplocate/siplocate/locate"
 	"github.com/siplocate/siplocate/locatetest"
+	"github.com/siplocate/siplocate/probe/probetest"
 	"github.com/siplocate/siplocate/sipsend"
 )
 
@@ -220,5 +222,90 @@ func TestTCPReset(t *testing.T) {
 	}
 	if got := outcomes(tr); len(got) != 2 || got[0] != p.String()+" transport-error" {
 		t.Errorf("attempts = %q, want the reset primary's transport error first", got)
+	}
+}
+
+// TestTLSSIPDomainIdentity: the name check is RFC 5922 §7.1-7.2's, not the
+// web's: a certificate whose subjectAltName is the URI sip:example.com is
+// the domain's, and one that has sip URIs for another domain is not, even
+// with a dNSName example.com (the URIs win, §7.1).
+func TestTLSSIPDomainIdentity(t *testing.T) {
+	ca := probetest.NewCA(t, time.Now())
+	year := time.Now().Add(365 * 24 * time.Hour)
+	tests := []struct {
+		name  string
+		names []string
+		want  string
+	}{
+		{name: "sip URI", names: []string{"sip:example.com"}, want: "200"},
+		{name: "dNSName", names: []string{"example.com"}, want: "200"},
+		{name: "sip URI of another domain wins over dNSName", names: []string{"sip:other.example", "example.com"}, want: "transport-error"},
+		{name: "host only", names: []string{"sip1.example.com"}, want: "transport-error"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := tlsResponder(t, ip(74+i), ca.Leaf(t, year, tc.names...))
+			zone, err := locatetest.NewResolver(fmt.Sprintf("$ORIGIN example.com.\n_sips._tcp 300 IN SRV 10 0 %d sip1\nsip1 300 IN A %s\n", p.Port(), p.Addr()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := newFixture(t, zone, locate.TLS)
+			f.opts.Streams = sipsend.NewStreams(f.client.TransportLayer(), &tls.Config{RootCAs: ca.Pool})
+			t.Cleanup(f.opts.Streams.Close)
+			_, tr, _ := f.options(t, "sips:example.com")
+			if got := outcomes(tr); len(got) != 1 || got[0] != p.String()+" "+tc.want {
+				t.Errorf("attempts = %q, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestNoGoroutineLeftStreams: requests over TCP and TLS whose first
+// targets reset the connection or show a certificate for another name
+// leave no goroutine behind: after 20 more of them the count is where it
+// was after the first 5 (the backup's connection and its reader stay).
+func TestNoGoroutineLeftStreams(t *testing.T) {
+	for _, transport := range []locate.Transport{locate.TCP, locate.TLS} {
+		t.Run(string(transport), func(t *testing.T) {
+			ca := probetest.NewCA(t, time.Now())
+			year := time.Now().Add(365 * 24 * time.Hour)
+			var zone *locatetest.Resolver
+			if transport == locate.TCP {
+				p := resetter(t, ip(84))
+				_, b := startRegistrar(t, "tcp", ip(85))
+				zone = srvZone(t, "tcp", p, b)
+			} else {
+				p := tlsResponder(t, ip(86), ca.Leaf(t, year, "other.example"))
+				b := tlsResponder(t, ip(87), ca.Leaf(t, year, "sip:example.com"))
+				var err error
+				zone, err = locatetest.NewResolver(fmt.Sprintf("$ORIGIN example.com.\n_sips._tcp 300 IN SRV 10 0 %d sip1\n_sips._tcp 300 IN SRV 20 0 %d sip2\nsip1 300 IN A %s\nsip2 300 IN A %s\n",
+					p.Port(), b.Port(), p.Addr(), b.Addr()))
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			f := newFixture(t, zone, transport)
+			f.opts.Streams = sipsend.NewStreams(f.client.TransportLayer(), &tls.Config{RootCAs: ca.Pool})
+			t.Cleanup(f.opts.Streams.Close)
+			uri := map[locate.Transport]string{locate.TCP: "sip:example.com", locate.TLS: "sips:example.com"}[transport]
+			send := func(n int) {
+				for range n {
+					f.opts.Health = nil // every request meets the failure
+					if res, tr, err := f.options(t, uri); err != nil || res.StatusCode != 200 || len(tr.Attempts) != 2 {
+						t.Fatalf("Do = %v, %v, %q; want the first target failed, then 200", res, err, outcomes(tr))
+					}
+				}
+			}
+			send(5)
+			before := runtime.NumGoroutine()
+			send(20)
+			deadline := time.Now().Add(5 * time.Second)
+			for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond) // sipgo's readers of closed connections end asynchronously
+			}
+			if after := runtime.NumGoroutine(); after > before {
+				t.Errorf("%d goroutines after 20 more requests, %d before", after, before)
+			}
+		})
 	}
 }

@@ -18,7 +18,9 @@ type demoFlags struct {
 	primary, backup, dnsListen       string
 	sipPort                          int
 	expires, ttl, attempt, probe     time.Duration
+	dnsTimeout                       time.Duration
 	json                             bool
+	timestamps                       string
 }
 
 func newDemoCmd(g *globals) *cobra.Command {
@@ -42,21 +44,28 @@ settings would: "saved-until-no-response" stays with the backup, for one.`,
 	fl.StringVar(&f.dnsMode, "dns-mode", "naptr", "the phone's DNS mode: a, srv, naptr or static")
 	fl.StringVar(&f.failoverMode, "failover-mode", "default", "default, saved-until-ttl or saved-until-no-response")
 	fl.StringVar(&f.transport, "transport", "udp", "udp or tcp")
-	fl.StringVar(&f.primary, "primary", "127.0.0.13", "the primary registrar's IP (sip1)")
-	fl.StringVar(&f.backup, "backup", "127.0.0.12", "the backup registrar's IP (sip2)")
-	fl.IntVar(&f.sipPort, "sip-port", 5060, "the registrars' port")
+	fl.StringVar(&f.primary, "primary-ip", "127.0.0.13", "the primary registrar's IP (sip1; in static mode the phone's primary IP)")
+	fl.StringVar(&f.backup, "backup-ip", "127.0.0.12", "the backup registrar's IP (sip2; in static mode the phone's backup IP)")
+	fl.IntVar(&f.sipPort, "sip-port", 5060, "the registrars' port, in every DNS mode (the SRV records', the URI's in a mode, the configured IPs' in static)")
 	fl.StringVar(&f.dnsListen, "dns-listen", "127.0.0.1:0", "the DNS server's address (port 0: a free one)")
-	fl.DurationVar(&f.expires, "expires", 6*time.Second, "registration expiry")
-	fl.DurationVar(&f.ttl, "ttl", 15*time.Second, "TTL of the DNS records")
-	fl.DurationVar(&f.attempt, "attempt-timeout", time.Second, "how long one REGISTER waits for an answer")
-	fl.DurationVar(&f.probe, "probe", 0, "probe the servers with OPTIONS this often (0: like the phone, no probes)")
+	durationVar(fl, &f.expires, "expires", 6*time.Second, "registration expiry")
+	durationVar(fl, &f.ttl, "ttl", 15*time.Second, "TTL of the DNS records")
+	durationVar(fl, &f.attempt, "attempt-timeout", time.Second, "how long one REGISTER waits for an answer")
+	durationVar(fl, &f.probe, "probe", 0, "probe the servers with OPTIONS this often (0: like the phone, no probes)")
+	durationVar(fl, &f.dnsTimeout, "dns-timeout", time.Second, "timeout of each DNS query attempt of the phone")
 	fl.BoolVar(&f.json, "json", false, "print the timeline as JSON lines")
+	fl.StringVar(&f.timestamps, "timestamps", "relative", "timeline times: relative (seconds since the start) or wall (UTC, RFC 3339)")
+	deprecatedAlias(fl, "primary", "primary-ip")
+	deprecatedAlias(fl, "backup", "backup-ip")
 	return cmd
 }
 
 func runDemo(cmd *cobra.Command, g *globals, f *demoFlags) error {
 	cfg, err := f.config()
 	if err != nil {
+		return err
+	}
+	if cfg.WallClock, err = timestampsFlag(f.timestamps); err != nil {
 		return err
 	}
 	cfg.Out = g.stdout
@@ -91,9 +100,12 @@ func (f *demoFlags) config() (demo.Config, error) {
 	if !ok || (tr != locate.UDP && tr != locate.TCP) {
 		return demo.Config{}, usageErr("--transport %q: want udp or tcp", f.transport)
 	}
+	if f.sipPort < 1 || f.sipPort > 65535 {
+		return demo.Config{}, usageErr("--sip-port %d: want 1 to 65535", f.sipPort)
+	}
 	return demo.Config{
 		DNSMode: mode, FailoverMode: fm, Transport: tr,
 		Primary: f.primary, Backup: f.backup, SIPPort: f.sipPort, DNSListen: f.dnsListen,
-		Expires: f.expires, TTL: f.ttl, AttemptTimeout: f.attempt, Probe: f.probe,
+		Expires: f.expires, TTL: f.ttl, AttemptTimeout: f.attempt, Probe: f.probe, DNSTimeout: f.dnsTimeout,
 	}, nil
 }

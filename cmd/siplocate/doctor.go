@@ -26,6 +26,7 @@ type doctorFlags struct {
 	dns        []string
 	transports []string
 	timeout    time.Duration
+	dnsTimeout time.Duration
 	ca         string
 	json       bool
 }
@@ -67,7 +68,8 @@ Exit status: 0 when there are no errors, 1 when there are, 2 for bad usage,
 	fl := cmd.Flags()
 	fl.StringSliceVar(&f.dns, "dns", nil, "name server: IP, host name or either with :port, repeatable (default: /etc/resolv.conf)")
 	fl.StringSliceVar(&f.transports, "transport", []string{"udp", "tcp", "tls"}, "transports to locate and probe: udp,tcp,tls")
-	fl.DurationVar(&f.timeout, "timeout", 2*time.Second, "timeout of each probe and DNS query; probes run in parallel")
+	durationVar(fl, &f.timeout, "timeout", 2*time.Second, "timeout of each probe; probes run in parallel")
+	durationVar(fl, &f.dnsTimeout, "dns-timeout", 2*time.Second, "timeout of each DNS query attempt")
 	fl.StringVar(&f.ca, "ca", "", "PEM file of the CAs that TLS certificates must chain to (default: the system roots)")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object (version 0)")
 	return cmd
@@ -75,9 +77,9 @@ Exit status: 0 when there are no errors, 1 when there are, 2 for bad usage,
 
 // config turns the flags into a doctor.Config; errors are usage errors.
 func (f *doctorFlags) config(ctx context.Context, g *globals) (doctor.Config, error) {
-	cfg := doctor.Config{Timeout: f.timeout}
-	if f.timeout <= 0 {
-		return cfg, usageErr("doctor: --timeout must be positive")
+	cfg := doctor.Config{Timeout: f.timeout, DNSTimeout: f.dnsTimeout}
+	if f.timeout <= 0 || f.dnsTimeout <= 0 {
+		return cfg, usageErr("doctor: --timeout and --dns-timeout must be positive")
 	}
 	for _, s := range f.transports {
 		t, ok := locate.ParseTransport(strings.TrimSpace(s))
@@ -93,11 +95,11 @@ func (f *doctorFlags) config(ctx context.Context, g *globals) (doctor.Config, er
 		}
 		cfg.TLS = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	servers, err := dnsServers(ctx, f.dns, lookupHostTimeout(f.timeout))
+	servers, err := dnsServers(ctx, f.dns, lookupHostTimeout(f.dnsTimeout))
 	if err != nil {
 		return cfg, usageErr("doctor: %w", err)
 	}
-	client, err := dnsclient.New(dnsclient.Config{Servers: servers, Timeout: f.timeout, Logger: g.logger()})
+	client, err := dnsclient.New(dnsclient.Config{Servers: servers, Timeout: f.dnsTimeout, Logger: g.logger()})
 	if err != nil {
 		return cfg, usageErr("doctor: %w", err)
 	}

@@ -48,7 +48,7 @@ func TestDoctorGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	silent := dnstest.NewServerOn(t, "127.0.13.110", dnstest.Silent()).Addr
-	lab1 := []string{"--dns", lab.DNS, "--ca", ca, "--timeout", "500ms"}
+	lab1 := []string{"--dns", lab.DNS, "--ca", ca, "--timeout", "500ms", "--dns-timeout", "500ms"}
 	tests := []struct {
 		name     string
 		args     []string
@@ -59,7 +59,7 @@ func TestDoctorGolden(t *testing.T) {
 		{name: "good", args: append([]string{"sip:alice@good.example"}, lab1...)},
 		{name: "good_json", args: append([]string{"good.example", "--json"}, lab1...)},
 		{name: "udp_only", args: append([]string{"good.example", "--transport", "udp"}, lab1...)},
-		{name: "dead_dns", args: []string{"example.com", "--dns", silent, "--timeout", "100ms"}, wantCode: 3},
+		{name: "dead_dns", args: []string{"example.com", "--dns", silent, "--dns-timeout", "100ms"}, wantCode: 3},
 		{name: "bad_transport", args: []string{"example.com", "--transport", "sctp"}, wantCode: 2},
 		{name: "bad_ca", args: []string{"example.com", "--ca", filepath.Join(t.TempDir(), "none.pem")}, wantCode: 2},
 		{name: "bad_uri", args: []string{"sip:exa mple.com", "--dns", lab.DNS}, wantCode: 2},
@@ -80,7 +80,7 @@ func TestDoctorGolden(t *testing.T) {
 func TestDoctorJSONShape(t *testing.T) {
 	lab := doctortest.Start(t, "127.0.13.", 120, 0)
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"doctor", "example.com", "--json", "--dns", lab.DNS, "--timeout", "300ms"}, &stdout, &stderr)
+	code := run(context.Background(), []string{"doctor", "example.com", "--json", "--dns", lab.DNS, "--timeout", "300ms", "--dns-timeout", "300ms"}, &stdout, &stderr)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1: %s", code, stderr.String())
 	}

@@ -42,7 +42,7 @@ func newLookupCmd(g *globals) *cobra.Command {
 		Short: "Find the SIP servers for a URI or domain as RFC 3263 says (NAPTR, SRV, A/AAAA)",
 		Long: `Find the servers a SIP client should try for a URI or domain, in order.
 
-The modes are the phone's "DNS Mode": naptr (NAPTR, then SRV, then A/AAAA;
+--dns-mode is the phone's "DNS Mode": naptr (NAPTR, then SRV, then A/AAAA;
 RFC 3263 in full, the default), srv (SRV, then A/AAAA), a (A/AAAA only) and
 static (--primary-ip then --backup-ip, no DNS; a SIP server given as an IP
 is used as is, and with no IP configured a name is located as naptr does).
@@ -58,24 +58,26 @@ printed: NXDOMAIN, no records, all SRV targets "."), 2 for bad usage or a
 bad URI, 3 when the DNS servers did not answer (after one question went
 unanswered by every server, nothing more is asked).`,
 		Example: `  siplocate lookup sip:alice@example.com --dns 127.0.0.1:5353
-  siplocate lookup example.com --mode srv --transport udp,tcp,tls
+  siplocate lookup example.com --dns-mode srv --transport udp,tcp,tls
   siplocate lookup sips:example.com --json
-  siplocate lookup example.com --mode static --primary-ip 192.0.2.13 --backup-ip 192.0.2.12:5060`,
+  siplocate lookup example.com --dns-mode static --primary-ip 192.0.2.13 --backup-ip 192.0.2.12:5060`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.run(cmd.Context(), g, args[0])
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.mode, "mode", "naptr", "DNS mode: naptr, srv, a or static")
+	fl.StringVar(&f.mode, "dns-mode", "naptr", "DNS mode: naptr, srv, a or static")
 	fl.StringSliceVar(&f.dns, "dns", nil, "name server: IP, host name (resolved once) or either with :port, repeatable or comma-separated (default: /etc/resolv.conf)")
 	fl.StringSliceVar(&f.transports, "transport", nil, "transports the client supports, in order of preference: udp,tcp,tls,sctp,ws,wss (default udp,tcp; tls for sips:)")
 	fl.StringVar(&f.primaryIP, "primary-ip", "", "static mode: the primary server, ip or ip:port")
 	fl.StringSliceVar(&f.backupIPs, "backup-ip", nil, "static mode: backup servers, ip or ip:port, repeatable")
 	fl.StringVar(&f.family, "family", "any", "address families: any (IPv4 first), prefer-ipv6, ipv4 or ipv6")
-	fl.DurationVar(&f.timeout, "timeout", 2*time.Second, "timeout of each DNS query attempt")
+	durationVar(fl, &f.timeout, "dns-timeout", 2*time.Second, "timeout of each DNS query attempt")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object (version 0)")
 	fl.BoolVar(&f.trace, "trace", false, "show the records that led to each target")
+	deprecatedAlias(fl, "mode", "dns-mode")
+	deprecatedAlias(fl, "timeout", "dns-timeout")
 	return cmd
 }
 
@@ -85,7 +87,7 @@ func (f *lookupFlags) options() (locate.Options, error) {
 	switch opts.Mode {
 	case locate.ModeNAPTR, locate.ModeSRV, locate.ModeA, locate.ModeStatic:
 	default:
-		return opts, usageErr("lookup: --mode %q: want naptr, srv, a or static", f.mode)
+		return opts, usageErr("lookup: --dns-mode %q: want naptr, srv, a or static", f.mode)
 	}
 	for _, s := range f.transports {
 		t, ok := locate.ParseTransport(strings.TrimSpace(s))
@@ -101,7 +103,7 @@ func (f *lookupFlags) options() (locate.Options, error) {
 	}
 	opts.Family = fam
 	if (f.primaryIP != "" || len(f.backupIPs) > 0) && opts.Mode != locate.ModeStatic {
-		return opts, usageErr("lookup: --primary-ip and --backup-ip need --mode static")
+		return opts, usageErr("lookup: --primary-ip and --backup-ip need --dns-mode static")
 	}
 	return opts, nil
 }
@@ -114,7 +116,7 @@ func (f *lookupFlags) run(ctx context.Context, g *globals, uri string) error {
 		return err
 	}
 	if f.timeout <= 0 {
-		return usageErr("lookup: --timeout must be positive")
+		return usageErr("lookup: --dns-timeout must be positive")
 	}
 	servers, err := dnsServers(ctx, f.dns, lookupHostTimeout(f.timeout))
 	if err != nil {

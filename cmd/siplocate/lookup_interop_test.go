@@ -91,7 +91,7 @@ func startLookupKnot(t *testing.T) string {
 func TestInteropLookupKnot(t *testing.T) {
 	testenv.RequireInterop(t)
 	addr := startLookupKnot(t)
-	stdout, stderr, code := runLookup(t, addr, "sip:alice@example.com", "--json", "--timeout", "2s")
+	stdout, stderr, code := runLookup(t, addr, "sip:alice@example.com", "--json", "--dns-timeout", "2s")
 	if code != 0 {
 		t.Fatalf("exit status %d; stderr: %s", code, stderr)
 	}

@@ -71,24 +71,24 @@ func TestLookupGolden(t *testing.T) {
 		{name: "naptr", zone: plain, args: []string{"sip:alice@example.com"}},
 		{name: "naptr_trace", zone: plain, args: []string{"example.com", "--trace", "--family", "ipv4"}},
 		{name: "naptr_json", zone: plain, args: []string{"sip:alice@example.com", "--json"}},
-		{name: "srv_tcp", zone: plain, args: []string{"example.com", "--mode", "srv", "--transport", "tcp"}},
-		{name: "a", zone: plain, args: []string{"sip1.example.com", "--mode", "a"}},
-		{name: "static", args: []string{"sip:example.com;transport=tcp", "--mode", "static", "--primary-ip", "192.0.2.13", "--backup-ip", "192.0.2.12:5080,[2001:db8::12]"}},
-		{name: "static_json", args: []string{"example.com", "--mode", "static", "--primary-ip", "192.0.2.13", "--json"}},
+		{name: "srv_tcp", zone: plain, args: []string{"example.com", "--dns-mode", "srv", "--transport", "tcp"}},
+		{name: "a", zone: plain, args: []string{"sip1.example.com", "--dns-mode", "a"}},
+		{name: "static", args: []string{"sip:example.com;transport=tcp", "--dns-mode", "static", "--primary-ip", "192.0.2.13", "--backup-ip", "192.0.2.12:5080,[2001:db8::12]"}},
+		{name: "static_json", args: []string{"example.com", "--dns-mode", "static", "--primary-ip", "192.0.2.13", "--json"}},
 		{name: "nxdomain", zone: plain, args: []string{"nowhere.example.com", "--transport", "udp", "--family", "ipv4"}, wantCode: 1},
 		{name: "nxdomain_json", zone: plain, args: []string{"nowhere.example.com", "--transport", "udp", "--family", "ipv4", "--json"}, wantCode: 1},
 		{name: "nodata", zone: plain, args: []string{"nosip.example.com:5060", "--family", "ipv4"}, wantCode: 1},
-		{name: "all_dot", zone: plain, args: []string{"dead.example.com", "--mode", "srv"}, wantCode: 1},
-		{name: "all_dot_json", zone: plain, args: []string{"dead.example.com", "--mode", "srv", "--json"}, wantCode: 1},
+		{name: "all_dot", zone: plain, args: []string{"dead.example.com", "--dns-mode", "srv"}, wantCode: 1},
+		{name: "all_dot_json", zone: plain, args: []string{"dead.example.com", "--dns-mode", "srv", "--json"}, wantCode: 1},
 		{name: "partial", zone: failing("sip2.example.com.", plain), args: []string{"example.com", "--transport", "udp", "--family", "ipv4"}},
 		{name: "bad_uri", args: []string{"sip:exa mple.com"}, wantCode: 2},
-		{name: "bad_mode", args: []string{"example.com", "--mode", "dns"}, wantCode: 2},
+		{name: "bad_mode", args: []string{"example.com", "--dns-mode", "dns"}, wantCode: 2},
 		{name: "bad_dns", args: []string{"example.com", "--dns", "bad host:xx"}, wantCode: 2},
 		{name: "bad_transport", args: []string{"example.com", "--transport", "pigeon"}, wantCode: 2},
-		{name: "dropped", zone: plain, args: []string{"broken.example.com", "--mode", "srv", "--transport", "udp", "--family", "ipv4"}, wantCode: 1},
-		{name: "dropped_json", zone: plain, args: []string{"broken.example.com", "--mode", "srv", "--transport", "udp", "--family", "ipv4", "--json"}, wantCode: 1},
-		{name: "dead_dns", zone: dnstest.Silent(), args: []string{"example.com", "--timeout", "50ms"}, wantCode: 3},
-		{name: "dead_dns_json", zone: dnstest.Silent(), args: []string{"example.com", "--timeout", "50ms", "--json"}, wantCode: 3},
+		{name: "dropped", zone: plain, args: []string{"broken.example.com", "--dns-mode", "srv", "--transport", "udp", "--family", "ipv4"}, wantCode: 1},
+		{name: "dropped_json", zone: plain, args: []string{"broken.example.com", "--dns-mode", "srv", "--transport", "udp", "--family", "ipv4", "--json"}, wantCode: 1},
+		{name: "dead_dns", zone: dnstest.Silent(), args: []string{"example.com", "--dns-timeout", "50ms"}, wantCode: 3},
+		{name: "dead_dns_json", zone: dnstest.Silent(), args: []string{"example.com", "--dns-timeout", "50ms", "--json"}, wantCode: 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,7 +179,7 @@ func TestLookupSeveralServers(t *testing.T) {
 	dead := dnstest.NewServer(t, dnstest.Silent()).Addr
 	good := dnstest.NewServer(t, &dnstest.Zone{Records: dnstest.RRs(lookupZone...)}).Addr
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"lookup", "sip1.example.com:5060", "--family", "ipv4", "--timeout", "100ms",
+	code := run(context.Background(), []string{"lookup", "sip1.example.com:5060", "--family", "ipv4", "--dns-timeout", "100ms",
 		"--dns", dead, "--dns", good, "--json"}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit status %d; stderr: %s", code, stderr.String())
@@ -202,10 +202,10 @@ func TestLookupOptions(t *testing.T) {
 		{name: "defaults", flags: lookupFlags{mode: "naptr", family: "any"}},
 		{name: "transports", flags: lookupFlags{mode: "srv", family: "ipv6", transports: []string{"udp", " TLS"}}},
 		{name: "static", flags: lookupFlags{mode: "static", family: "any", primaryIP: "192.0.2.1"}},
-		{name: "bad mode", flags: lookupFlags{mode: "dns", family: "any"}, wantErr: "--mode"},
+		{name: "bad mode", flags: lookupFlags{mode: "dns", family: "any"}, wantErr: "--dns-mode"},
 		{name: "bad family", flags: lookupFlags{mode: "a", family: "ipv5"}, wantErr: "--family"},
 		{name: "bad transport", flags: lookupFlags{mode: "a", family: "any", transports: []string{"quic"}}, wantErr: "--transport"},
-		{name: "IPs without static", flags: lookupFlags{mode: "naptr", family: "any", backupIPs: []string{"192.0.2.1"}}, wantErr: "--mode static"},
+		{name: "IPs without static", flags: lookupFlags{mode: "naptr", family: "any", backupIPs: []string{"192.0.2.1"}}, wantErr: "--dns-mode static"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,6 +32,7 @@ type optionsFlags struct {
 	transports     []string
 	attemptTimeout time.Duration
 	timeout        time.Duration
+	ca             string
 	json           bool
 }
 
@@ -51,12 +53,19 @@ store of target health: after a dead primary, later requests go straight
 to the backup until its hold (60 s, or a 503's Retry-After, at most 5
 minutes) is over. --json prints one object (version 0) instead.
 
+Over TLS (a sips: URI, or --transport tls) the server's certificate must
+chain to the system roots or to --ca FILE and name the SIP domain, the host
+of the URI located, not the server's address (RFC 5922 §7.2); SNI is that
+domain too (§4). A certificate that fails is a transport error: the next
+server is tried.
+
 Exit status: 0 when every request got a final response (its code is
 printed, whatever it is), 1 when no target answered one, 2 for bad usage
 or a bad URI, 3 when the DNS servers did not answer.`,
 		Example: `  siplocate options sip:example.com --dns 127.0.0.1:5353
   siplocate options example.com --count 3 --interval 1s --attempt-timeout 1s
-  siplocate options sip:192.0.2.13 --transport tcp --json`,
+  siplocate options sip:192.0.2.13 --transport tcp --json
+  siplocate options sips:example.com --ca lab-ca.pem`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.run(cmd.Context(), g, args[0])
@@ -64,13 +73,15 @@ or a bad URI, 3 when the DNS servers did not answer.`,
 	}
 	fl := cmd.Flags()
 	fl.IntVar(&f.count, "count", 1, "requests to send, one after the other")
-	fl.DurationVar(&f.interval, "interval", time.Second, "time between requests")
+	durationVar(fl, &f.interval, "interval", time.Second, "time between requests")
 	fl.StringSliceVar(&f.dns, "dns", nil, "name server: IP, host name (resolved once) or either with :port, repeatable or comma-separated (default: /etc/resolv.conf)")
 	fl.StringVar(&f.dnsMode, "dns-mode", "naptr", "DNS mode: naptr, srv, a or static")
-	fl.StringSliceVar(&f.transports, "transport", nil, "transports to use, in order of preference: udp,tcp (default udp,tcp)")
-	fl.DurationVar(&f.attemptTimeout, "attempt-timeout", 4*time.Second, "time each attempt waits for a final response")
-	fl.DurationVar(&f.timeout, "timeout", 2*time.Second, "timeout of each DNS query attempt")
+	fl.StringSliceVar(&f.transports, "transport", nil, "transports to use, in order of preference: udp, tcp, tls (default udp,tcp; tls for a sips: URI)")
+	durationVar(fl, &f.attemptTimeout, "attempt-timeout", 4*time.Second, "time each attempt waits for a final response")
+	durationVar(fl, &f.timeout, "dns-timeout", 2*time.Second, "timeout of each DNS query attempt")
+	fl.StringVar(&f.ca, "ca", "", "PEM file of the CAs that TLS certificates must chain to (default: the system roots)")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object (version 0)")
+	deprecatedAlias(fl, "timeout", "dns-timeout")
 	return cmd
 }
 
@@ -85,8 +96,8 @@ func (f *optionsFlags) validate(arg string) (sip.Uri, locate.Options, error) {
 	}
 	for _, s := range f.transports {
 		t, ok := locate.ParseTransport(strings.TrimSpace(s))
-		if !ok || (t != locate.UDP && t != locate.TCP) {
-			return u, opts, usageErr("options: --transport %q: want udp or tcp", s)
+		if !ok || (t != locate.UDP && t != locate.TCP && t != locate.TLS) {
+			return u, opts, usageErr("options: --transport %q: want udp, tcp or tls", s)
 		}
 		opts.Transports = append(opts.Transports, t)
 	}
@@ -96,7 +107,7 @@ func (f *optionsFlags) validate(arg string) (sip.Uri, locate.Options, error) {
 	case f.interval < 0:
 		return u, opts, usageErr("options: --interval must not be negative")
 	case f.attemptTimeout <= 0 || f.timeout <= 0:
-		return u, opts, usageErr("options: --attempt-timeout and --timeout must be positive")
+		return u, opts, usageErr("options: --attempt-timeout and --dns-timeout must be positive")
 	}
 	if !strings.HasPrefix(arg, "sip:") && !strings.HasPrefix(arg, "sips:") {
 		arg = "sip:" + arg
@@ -120,14 +131,20 @@ func (f *optionsFlags) run(ctx context.Context, g *globals, arg string) error {
 	if err != nil {
 		return err
 	}
+	tlsConf, err := f.tlsConfig()
+	if err != nil {
+		return err
+	}
 	client, closeUA, err := newOptionsClient(g.logger())
 	if err != nil {
 		return failure(fmt.Errorf("options: %w", err))
 	}
-	defer closeUA()
-	udp, streams := sipsend.NewUDP(client.TransportLayer()), sipsend.NewStreams(client.TransportLayer(), nil)
-	defer udp.Close()
-	defer streams.Close()
+	udp, streams := sipsend.NewUDP(client.TransportLayer()), sipsend.NewStreams(client.TransportLayer(), tlsConf)
+	defer func() {
+		closeUA() // first: sipgo warns of connections in its pool closed under it
+		udp.Close()
+		streams.Close()
+	}()
 	opts := sipsend.Options{Locator: loc, Locate: lopts, Health: &failover.Health{}, UDP: udp, Streams: streams, AttemptTimeout: f.attemptTimeout}
 	var results []optionsResult
 	for i := range f.count {
@@ -147,6 +164,19 @@ func (f *optionsFlags) run(ctx context.Context, g *globals, arg string) error {
 		}
 	}
 	return optionsStatus(results)
+}
+
+// tlsConfig returns the TLS roots: --ca's, or nil for the system's.
+// sipsend.Streams sets the server name to the SIP domain (RFC 5922 §4).
+func (f *optionsFlags) tlsConfig() (*tls.Config, error) {
+	if f.ca == "" {
+		return nil, nil
+	}
+	pool, err := readCA(f.ca)
+	if err != nil {
+		return nil, usageErr("options: --ca: %w", err)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
 // locator returns the Locator for uri: through --dns (or the system's

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -37,7 +38,9 @@ type registerFlags struct {
 	attemptTimeout time.Duration
 	maxTries       int
 	json           bool
+	timestamps     string
 	metrics        string
+	http           string
 	startSpread    time.Duration
 	duration       time.Duration
 	once           bool
@@ -59,12 +62,14 @@ unreachable, TCP refused or reset) and on 503, as RFC 3263 §4.3 says.
 OPTIONS to the current and better servers so a dead one is noticed before
 the registration runs out and a better one is taken back at once.
 
-Every change of state is printed as a timeline (offsets from the start), or
+Every change of state is printed as a timeline (offsets from the start, or
+the wall clock's time with --timestamps wall), or
 as JSON lines (version 0) with --json. Ctrl-C unregisters and exits.
 
 Accounts come from --config (a TOML file with [[account]] tables; see
 docs/register.md) or from the flags; flags given with --config override
-every account's setting. A bad account is refused with the key and reason
+every account's setting, except --user, --aor, --auth-user and --password,
+which name one account and are refused with --config. A bad account is refused with the key and reason
 and the others go on.
 
 Exit status: 0 when every valid account registered, 1 when one never did,
@@ -79,12 +84,13 @@ Exit status: 0 when every valid account registered, 1 when one never did,
 		},
 	}
 	f.bind(cmd.Flags())
+	cmd.AddCommand(newRegisterStatusCmd(g))
 	return cmd
 }
 
 func (f *registerFlags) bind(fl *pflag.FlagSet) {
 	fl.StringVar(&f.config, "config", "", "TOML file with [[account]] tables")
-	fl.StringVar(&f.server, "server", "", `SIP server: domain, or IP[:port] (the phone's "SIP Server")`)
+	fl.StringVar(&f.server, "server", "", `SIP server: domain, IP[:port] or a URI sip[s]:[USER@]HOST[:PORT][;transport=T] (the phone's "SIP Server")`)
 	fl.StringVar(&f.user, "user", "", `user part of the address of record (the phone's "SIP User ID")`)
 	fl.StringVar(&f.aor, "aor", "", "address of record, sip:user@domain (default sip:USER@SERVER)")
 	fl.StringVar(&f.authUser, "auth-user", "", `digest user name (the phone's "Authenticate ID"; default USER)`)
@@ -93,25 +99,31 @@ func (f *registerFlags) bind(fl *pflag.FlagSet) {
 	fl.StringVar(&f.contactHost, "contact-host", "", "HOST[:PORT] in the Contact instead of the local address (a public address behind NAT)")
 	fl.StringVar(&f.outboundProxy, "outbound-proxy", "", "locate and send to this host instead; the Request-URI stays SERVER")
 	fl.StringSliceVar(&f.dns, "dns", nil, "name server host:port, repeatable (default: /etc/resolv.conf)")
-	fl.DurationVar(&f.dnsTimeout, "dns-timeout", 2*time.Second, "timeout of each DNS query attempt")
+	durationVar(fl, &f.dnsTimeout, "dns-timeout", 2*time.Second, "timeout of each DNS query attempt")
 	fl.StringVar(&f.dnsMode, "dns-mode", "naptr", "DNS mode: naptr, srv, a or static")
 	fl.StringVar(&f.failoverMode, "failover-mode", "default", "fail-over mode: default, saved-until-ttl or saved-until-no-response")
 	fl.StringVar(&f.primaryIP, "primary-ip", "", "static DNS mode with a domain --server: the primary server, ip or ip:port")
 	fl.StringSliceVar(&f.backupIPs, "backup-ip", nil, "static DNS mode with a domain --server: backup servers, ip or ip:port, repeatable")
-	fl.DurationVar(&f.expires, "expires", register.DefaultExpires, "registration expiry asked for")
+	durationVar(fl, &f.expires, "expires", register.DefaultExpires, "registration expiry asked for")
 	fl.StringSliceVar(&f.transports, "transport", nil, "transports to use: udp, tcp, tls (default udp,tcp)")
-	fl.DurationVar(&f.probe, "probe", 0, "probe the current and better servers this often (0: off)")
-	fl.DurationVar(&f.attemptTimeout, "attempt-timeout", register.DefaultAttemptTimeout, "time one REGISTER transaction waits for an answer")
+	durationVar(fl, &f.probe, "probe", 0, "probe the current and better servers this often (0: off)")
+	durationVar(fl, &f.attemptTimeout, "attempt-timeout", register.DefaultAttemptTimeout, "time one REGISTER transaction waits for an answer")
 	fl.IntVar(&f.maxTries, "max-tries", 3, "unanswered attempts before the next server")
 	fl.BoolVar(&f.json, "json", false, "print events as JSON lines (version 0)")
-	fl.StringVar(&f.metrics, "metrics", "", "serve Prometheus metrics on this address (/metrics)")
-	fl.DurationVar(&f.startSpread, "start-spread", 0, "start the accounts' first registrations at random within this (default 1ms per account after the first, at most 10s; negative: all at once)")
-	fl.DurationVar(&f.duration, "duration", 0, "unregister and exit after this long (0: until Ctrl-C)")
+	fl.StringVar(&f.timestamps, "timestamps", "relative", "timeline times: relative (seconds since the start) or wall (UTC, RFC 3339)")
+	fl.StringVar(&f.http, "http", "", "serve Prometheus metrics (/metrics) and the accounts' state (/status) on this address, host:port")
+	fl.StringVar(&f.metrics, "metrics", "", "deprecated: the old name of --http, which serves /status too")
+	durationVar(fl, &f.startSpread, "start-spread", 0, "start the accounts' first registrations at random within this (default 1ms per account after the first, at most 10s; negative: all at once)")
+	durationVar(fl, &f.duration, "duration", 0, "unregister and exit after this long (0: until Ctrl-C)")
 	fl.BoolVar(&f.once, "once", false, "unregister and exit once every account has registered or failed a round")
 }
 
 // run loads the accounts, starts the agent and prints its events.
 func (f *registerFlags) run(ctx context.Context, g *globals, fl *pflag.FlagSet) error {
+	wall, err := timestampsFlag(f.timestamps)
+	if err != nil {
+		return err
+	}
 	file, err := f.load(fl)
 	if err != nil {
 		return usageErr("register: %v", err)
@@ -125,6 +137,7 @@ func (f *registerFlags) run(ctx context.Context, g *globals, fl *pflag.FlagSet) 
 		loc.Resolver = locatedns.New(client)
 	}
 	out := newTimeline(g.stdout, f.json, time.Now())
+	out.wall = wall
 	obs := []func(register.Event){out.print}
 	ctx, cancel := f.lifetime(ctx, len(file.Accounts), &obs)
 	defer cancel()
@@ -139,6 +152,9 @@ func (f *registerFlags) runAgent(ctx context.Context, g *globals, file *phoneFil
 		for _, o := range obs {
 			o(e)
 		}
+	}
+	if err := duplicateName(file.Accounts); err != nil {
+		return usageErr("%w", err)
 	}
 	var accounts []register.Account
 	for _, p := range file.Accounts {
@@ -162,11 +178,16 @@ func (f *registerFlags) runAgent(ctx context.Context, g *globals, file *phoneFil
 	if err != nil {
 		return failure(err)
 	}
-	stopMetrics, err := serveRegisterMetrics(g, file.Metrics, a, client)
+	addr, err := httpAddr(f.http, file.Metrics)
+	if err != nil {
+		return usageErr("register: %w", err)
+	}
+	stopHTTP, err := serveRegisterHTTP(g, addr, a, client)
 	if err != nil {
 		return failure(fmt.Errorf("register: %w", err))
 	}
-	defer stopMetrics()
+	defer stopHTTP()
+	defer watchSignals(ctx, g, a, f.json)()
 	if err := a.Run(ctx); err != nil {
 		if errors.Is(err, register.ErrNoValidAccount) { // bad flags or a bad file
 			return usageErr("%w", err)
@@ -220,7 +241,11 @@ func isIP(s string) bool {
 // top of every account; without --config the flags make one account.
 func (f *registerFlags) load(fl *pflag.FlagSet) (*phoneFile, error) {
 	file := &phoneFile{}
+	var tables []map[string]any
 	if f.config != "" {
+		if err := checkAccountFlags(fl); err != nil {
+			return nil, err
+		}
 		text, err := os.ReadFile(f.config)
 		if err != nil {
 			return nil, err
@@ -228,9 +253,10 @@ func (f *registerFlags) load(fl *pflag.FlagSet) (*phoneFile, error) {
 		if file, err = parsePhoneFile(f.config, string(text)); err != nil {
 			return nil, err
 		}
+		tables = accountValues(string(text))
 	} else {
-		if f.server == "" || f.user == "" && f.aor == "" {
-			return nil, errors.New("want --config, or --server with --user (or --aor)")
+		if f.server == "" || f.user == "" && f.aor == "" && uriUser(f.server) == "" {
+			return nil, errors.New("want --config, or --server with --user (or --aor, or a user in it: sip:alice@example.com)")
 		}
 		file.Accounts = []phoneAccount{{}}
 	}
@@ -247,9 +273,50 @@ func (f *registerFlags) load(fl *pflag.FlagSet) (*phoneFile, error) {
 		file.StartSpread.Duration = f.startSpread
 	}
 	for i := range file.Accounts {
-		f.override(fl, &file.Accounts[i], f.config == "")
+		p := &file.Accounts[i]
+		var table map[string]any
+		if i < len(tables) {
+			table = tables[i]
+		}
+		f.override(fl, p, f.config == "")
+		if p.refused == nil {
+			p.refused = p.expandServer()
+		}
+		if p.Name == "" && f.config == "" {
+			p.Name = p.UserID
+		}
+		p.refused = p.check(givenKeys(fl, table))
 	}
 	return file, nil
+}
+
+// accountFlags name one account; with --config they would rewrite every
+// account in the file with the same identity (issue 14).
+var accountFlags = []string{"user", "aor", "auth-user", "password", "password-file"}
+
+// checkAccountFlags refuses the flags that name one account with --config.
+func checkAccountFlags(fl *pflag.FlagSet) error {
+	for _, name := range accountFlags {
+		if fl.Changed(name) {
+			return fmt.Errorf("--%s names one account: with --config, set it in the file's [[account]] tables", name)
+		}
+	}
+	if s, _ := fl.GetString("server"); uriUser(s) != "" {
+		return fmt.Errorf("--server %q names one account (its user part): with --config, give the server without a user", s)
+	}
+	return nil
+}
+
+// uriUser returns the user part of a --server given as a SIP URI.
+func uriUser(s string) string {
+	if !strings.HasPrefix(strings.ToLower(s), "sip:") && !strings.HasPrefix(strings.ToLower(s), "sips:") {
+		return ""
+	}
+	u, err := locate.ParseURI(s)
+	if err != nil {
+		return ""
+	}
+	return u.User
 }
 
 // override sets a's settings from the flags that were given (all of them,

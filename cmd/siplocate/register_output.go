@@ -7,10 +7,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/siplocate/siplocate/dnsclient"
+	"github.com/siplocate/siplocate/demo"
 	"github.com/siplocate/siplocate/internal/logsafe"
 	"github.com/siplocate/siplocate/locate"
-	"github.com/siplocate/siplocate/metrics"
 	"github.com/siplocate/siplocate/register"
 )
 
@@ -19,6 +18,7 @@ type timeline struct {
 	w     io.Writer
 	json  bool
 	start time.Time
+	wall  bool // --timestamps wall: the wall clock's time instead of the offset
 	mu    sync.Mutex
 }
 
@@ -38,6 +38,8 @@ type timelineJSON struct {
 	Target     *eventTarget  `json:"target,omitempty"`
 	From       *eventTarget  `json:"from,omitempty"`
 	Outcome    string        `json:"outcome,omitempty"`
+	Attempt    int           `json:"attempt,omitempty"`
+	Attempts   int           `json:"max_attempts,omitempty"`
 	Status     int           `json:"status,omitempty"`
 	Expires    float64       `json:"expires_s,omitempty"`
 	Retry      float64       `json:"retry_s,omitempty"`
@@ -72,14 +74,37 @@ func (p *timeline) print(e register.Event) {
 		return
 	}
 	// Reason phrases and DNS names come from the network: see internal/logsafe.
-	fmt.Fprintf(p.w, "%+9.3fs  %s  %s\n", e.Time.Sub(p.start).Seconds(), logsafe.Quote(e.Account), logsafe.Quote(e.String()))
+	fmt.Fprintf(p.w, "%s  %s  %s\n", p.stamp(e.Time), logsafe.Quote(e.Account), logsafe.Quote(e.String()))
+}
+
+// stamp returns a line's time: the offset since the start ("  +1.500s"),
+// or with --timestamps wall the wall clock's, in UTC to the millisecond.
+func (p *timeline) stamp(t time.Time) string {
+	if p.wall {
+		return t.UTC().Format(wallFormat)
+	}
+	return fmt.Sprintf("%+9.3fs", t.Sub(p.start).Seconds())
+}
+
+// wallFormat is the --timestamps wall format, the demo's too.
+const wallFormat = demo.WallFormat
+
+// timestampsFlag checks --timestamps: relative (the default) or wall.
+func timestampsFlag(v string) (wall bool, err error) {
+	switch v {
+	case "relative":
+		return false, nil
+	case "wall":
+		return true, nil
+	}
+	return false, usageErr("--timestamps %q: want relative or wall", v)
 }
 
 func (p *timeline) toJSON(e register.Event) timelineJSON {
 	j := timelineJSON{
 		Time: e.Time.UTC().Format(time.RFC3339Nano), Offset: secondsMS(e.Time.Sub(p.start)),
 		Account: logsafe.Quote(e.Account), Event: string(e.Kind), Target: targetObject(e.Target), From: targetObject(e.From),
-		Outcome: e.Outcome, Status: e.Status, Expires: e.Expires.Seconds(), Retry: secondsMS(e.Retry),
+		Outcome: e.Outcome, Attempt: e.Attempt, Attempts: e.Attempts, Status: e.Status, Expires: e.Expires.Seconds(), Retry: secondsMS(e.Retry),
 		DNSQueries: e.Queries, DNSCached: e.CachedQueries,
 	}
 	for _, t := range e.Targets {
@@ -94,22 +119,3 @@ func (p *timeline) toJSON(e register.Event) timelineJSON {
 }
 
 func secondsMS(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 }
-
-// serveRegisterMetrics serves the agent's and the DNS client's metrics
-// on addr, from a registry of their own (see package metrics). It returns
-// a stop function.
-func serveRegisterMetrics(g *globals, addr string, a *register.Agent, client *dnsclient.Client) (func(), error) {
-	if addr == "" {
-		return func() {}, nil
-	}
-	reg := metrics.NewRegistry()
-	reg.MustRegister(metrics.Agent(a))
-	if client != nil {
-		reg.MustRegister(metrics.DNSClient(client))
-	}
-	srv, err := metrics.Serve(addr, reg, g.logger())
-	if err != nil {
-		return nil, err
-	}
-	return func() { _ = srv.Close() }, nil
-}

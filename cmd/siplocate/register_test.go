@@ -67,7 +67,8 @@ func TestRegisterFailsOverOnICMPAndUnregisters(t *testing.T) {
 		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, stderr)
 	}
 	for _, want := range []string{
-		"attempt to udp " + closed + " failed: transport-error",
+		"registering with udp " + closed + ", attempt 1/3",
+		"attempt 1/3 to udp " + closed + " failed: transport-error",
 		"registered with udp " + reg,
 		"unregistered from udp " + reg,
 	} {

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 // registrarFlags are the flags of `siplocate registrar`.
 type registrarFlags struct {
 	listen         []string
+	transports     []string
 	realm          string
 	users          string
 	noAuth         bool
@@ -34,12 +37,13 @@ type registrarFlags struct {
 	fault          string
 	usr2Fault      string
 	json           bool
+	legacyListen   bool // a --listen in the old udp:/tcp: syntax was given
 }
 
 func newRegistrarCmd(g *globals) *cobra.Command {
 	f := &registrarFlags{}
 	cmd := &cobra.Command{
-		Use:   "registrar --users FILE [--listen udp:HOST:PORT ...]",
+		Use:   "registrar --users FILE [--listen HOST:PORT ...] [--transport udp,tcp]",
 		Short: "Run a lab SIP registrar (RFC 3261 §10.3) with digest auth and faults on demand",
 		Long: `Run a SIP registrar with bindings in memory, digest authentication and
 faults on demand, for labs and failover tests.
@@ -57,7 +61,7 @@ named by --usr2-fault on and off; SIGINT or SIGTERM stops the registrar.
 Faults: none, silent (receive and drop everything), 503[:SECONDS] (answer
 503 Service Unavailable with Retry-After), refuse-tcp (close the TCP
 listeners so connects are refused; UDP keeps answering).`,
-		Example: `  siplocate registrar --users users.txt --listen udp:127.0.0.13:5060 --listen tcp:127.0.0.13:5060
+		Example: `  siplocate registrar --users users.txt --listen 127.0.0.13:5060
   siplocate registrar --no-auth --min-expires 1s --fault 503:30`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -65,21 +69,25 @@ listeners so connects are refused; UDP keeps answering).`,
 			if err != nil {
 				return usageErr("registrar: %v", err)
 			}
+			if f.legacyListen {
+				fmt.Fprintln(g.stderr, "siplocate: warning: --listen udp:HOST:PORT and tcp:HOST:PORT are deprecated; use --listen HOST:PORT (UDP and TCP) and --transport")
+			}
 			cfg.Logger = g.logger()
 			return runRegistrar(cmd.Context(), g, f, cfg, start, toggle)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVar(&f.listen, "listen", []string{"udp:127.0.0.1:5060", "tcp:127.0.0.1:5060"}, "address to serve, udp:HOST:PORT or tcp:HOST:PORT (repeat)")
+	fl.StringArrayVar(&f.listen, "listen", []string{"127.0.0.1:5060"}, "HOST:PORT to serve on, over every --transport (repeat)")
+	fl.StringSliceVar(&f.transports, "transport", []string{"udp", "tcp"}, "transports each --listen address serves: udp, tcp")
 	fl.StringVar(&f.realm, "realm", registrar.DefaultRealm, "digest realm")
 	fl.StringVar(&f.users, "users", "", "users file, one user:password per line")
 	fl.BoolVar(&f.noAuth, "no-auth", false, "accept every REGISTER without a challenge")
 	fl.StringSliceVar(&f.algorithms, "algorithms", []string{"MD5", "SHA-256"}, "digest algorithms offered, one challenge each, in this order")
-	fl.DurationVar(&f.minExpires, "min-expires", time.Minute, "shortest expiry accepted (shorter gets 423)")
-	fl.DurationVar(&f.maxExpires, "max-expires", 2*time.Hour, "longest expiry granted")
-	fl.DurationVar(&f.defaultExpires, "default-expires", time.Hour, "expiry when a REGISTER gives none")
+	durationVar(fl, &f.minExpires, "min-expires", time.Minute, "shortest expiry accepted (shorter gets 423)")
+	durationVar(fl, &f.maxExpires, "max-expires", 2*time.Hour, "longest expiry granted")
+	durationVar(fl, &f.defaultExpires, "default-expires", time.Hour, "expiry when a REGISTER gives none")
 	fl.IntVar(&f.maxContacts, "max-contacts", registrar.DefaultMaxContacts, "bindings one AOR may hold; a REGISTER past it gets 403")
-	fl.DurationVar(&f.tcpIdle, "tcp-idle-timeout", registrar.DefaultTCPIdleTimeout, "close a TCP connection after this long without a byte (one carrying a binding stays until it expires)")
+	durationVar(fl, &f.tcpIdle, "tcp-idle-timeout", registrar.DefaultTCPIdleTimeout, "close a TCP connection after this long without a byte (one carrying a binding stays until it expires)")
 	fl.IntVar(&f.tcpMaxConns, "tcp-max-conns", 0, "TCP connections held at most; more are closed at once (0: 4096, or the descriptor limit less 64)")
 	fl.IntVar(&f.tcpMaxPerIP, "tcp-max-conns-per-ip", registrar.DefaultMaxTCPConnsPerIP, "TCP connections held at most from one IP address")
 	fl.StringVar(&f.fault, "fault", "none", "fault from the start: none, silent, 503[:SECONDS], refuse-tcp")
@@ -91,12 +99,8 @@ listeners so connects are refused; UDP keeps answering).`,
 // config validates the flags and returns the registrar's configuration,
 // the fault to start with and the one SIGUSR2 toggles.
 func (f *registrarFlags) config() (cfg registrar.Config, start, toggle registrar.Fault, err error) {
-	for _, s := range f.listen {
-		l, err := registrar.ParseListen(s)
-		if err != nil {
-			return cfg, start, toggle, fmt.Errorf("--listen: %w", err)
-		}
-		cfg.Listen = append(cfg.Listen, l)
+	if cfg.Listen, f.legacyListen, err = f.listens(); err != nil {
+		return cfg, start, toggle, err
 	}
 	if start, err = registrar.ParseFault(f.fault); err != nil {
 		return cfg, start, toggle, fmt.Errorf("--fault: %w", err)
@@ -120,6 +124,37 @@ func (f *registrarFlags) config() (cfg registrar.Config, start, toggle registrar
 	cfg.TCPIdleTimeout = f.tcpIdle
 	cfg.MaxTCPConns, cfg.MaxTCPConnsPerIP = f.tcpMaxConns, f.tcpMaxPerIP
 	return cfg, start, toggle, nil
+}
+
+// listens returns the sockets of --listen and --transport: each HOST:PORT
+// over each transport, as dns serve's --listen is one address for UDP and
+// TCP (issue 14). The udp:HOST:PORT and tcp:HOST:PORT of before still give
+// one socket each; legacy says one was given.
+func (f *registrarFlags) listens() (ls []registrar.Listen, legacy bool, err error) {
+	var networks []string
+	for _, t := range f.transports {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t != "udp" && t != "tcp" {
+			return nil, false, fmt.Errorf("--transport %q: want udp or tcp", t)
+		}
+		networks = append(networks, t)
+	}
+	if len(networks) == 0 {
+		networks = []string{"udp", "tcp"}
+	}
+	for _, s := range f.listen {
+		if l, err := registrar.ParseListen(s); err == nil {
+			ls, legacy = append(ls, l), true
+			continue
+		}
+		if _, _, err := net.SplitHostPort(s); err != nil {
+			return nil, false, fmt.Errorf("--listen %q: want HOST:PORT ([IPv6]:PORT)", s)
+		}
+		for _, n := range networks {
+			ls = append(ls, registrar.Listen{Network: n, Addr: s})
+		}
+	}
+	return ls, legacy, nil
 }
 
 // loadUsers reads --users; it is required unless --no-auth.

@@ -53,7 +53,7 @@ func TestRegistrarBadInput(t *testing.T) {
 		{name: "no users", args: []string{}, wantCode: 2, wantErr: "--users FILE is required"},
 		{name: "bad users file", args: []string{"--users", bad}, wantCode: 2, wantErr: "bad.txt:2: want user:password, found no colon"},
 		{name: "missing users file", args: []string{"--users", filepath.Join(dir, "none")}, wantCode: 2, wantErr: "no such file"},
-		{name: "bad listen", args: []string{"--no-auth", "--listen", "sctp:127.0.4.30:5060"}, wantCode: 2, wantErr: "--listen: parse listen address"},
+		{name: "bad listen", args: []string{"--no-auth", "--listen", "sctp:127.0.4.30:5060"}, wantCode: 2, wantErr: `--listen "sctp:127.0.4.30:5060": want HOST:PORT`},
 		{name: "bad fault", args: []string{"--no-auth", "--fault", "explode"}, wantCode: 2, wantErr: "--fault: parse fault"},
 		{name: "bad usr2 fault", args: []string{"--no-auth", "--usr2-fault", "503:x"}, wantCode: 2, wantErr: "--usr2-fault"},
 		{name: "zero min expires", args: []string{"--no-auth", "--min-expires", "0s"}, wantCode: 2, wantErr: "at least 1s"},
@@ -247,5 +247,41 @@ func TestRegistrarEscapesControlCharacters(t *testing.T) {
 		if strings.ContainsRune(s, 0x1b) {
 			t.Errorf("%s holds a raw ESC:\n%q", name, s)
 		}
+	}
+}
+
+// TestRegistrarListen: --listen takes HOST:PORT, as dns serve's does, and
+// serves UDP and TCP there (--transport narrows it); the udp:HOST:PORT
+// and tcp:HOST:PORT it took before still work, with a warning (issue 14).
+func TestRegistrarListen(t *testing.T) {
+	tests := []struct {
+		name       string
+		listen     []string
+		transports []string
+		want       string
+		wantLegacy bool
+		wantErr    string
+	}{
+		{name: "host:port", listen: []string{"127.0.18.1:5060"}, want: "[udp:127.0.18.1:5060 tcp:127.0.18.1:5060]"},
+		{name: "udp only", listen: []string{"127.0.18.1:5060", "[::1]:5070"}, transports: []string{"udp"}, want: "[udp:127.0.18.1:5060 udp:[::1]:5070]"},
+		{name: "old syntax", listen: []string{"udp:127.0.18.1:5060", "tcp:127.0.18.1:5061"}, want: "[udp:127.0.18.1:5060 tcp:127.0.18.1:5061]", wantLegacy: true},
+		{name: "no port", listen: []string{"127.0.18.1"}, wantErr: `--listen "127.0.18.1": want HOST:PORT`},
+		{name: "old syntax, bad network", listen: []string{"sctp:127.0.18.1:5060"}, wantErr: `--listen "sctp:127.0.18.1:5060": want HOST:PORT`},
+		{name: "bad transport", listen: []string{"127.0.18.1:5060"}, transports: []string{"tls"}, wantErr: `--transport "tls": want udp or tcp`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := registrarFlags{listen: tc.listen, transports: tc.transports}
+			got, legacy, err := f.listens()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || fmt.Sprint(got) != tc.want || legacy != tc.wantLegacy {
+				t.Errorf("listens() = %v, %v, %v; want %s, %v", got, legacy, err, tc.want, tc.wantLegacy)
+			}
+		})
 	}
 }

@@ -53,20 +53,6 @@ func (g *globals) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level}))
 }
 
-// durationHint rewrites pflag's error for a duration flag given a bare
-// number ("time: missing unit in duration") into the one message every
-// subcommand gives for it.
-func durationHint(err error) error {
-	msg := err.Error()
-	if !strings.Contains(msg, "time: missing unit in duration") && !strings.Contains(msg, "time: invalid duration") {
-		return err
-	}
-	if i := strings.Index(msg, ": time: "); i >= 0 {
-		msg = msg[:i]
-	}
-	return fmt.Errorf("%s: want a duration such as 60s or 5m", msg)
-}
-
 // newRootCmd builds the command tree. Every subcommand is added here.
 func newRootCmd(g *globals) *cobra.Command {
 	root := &cobra.Command{
@@ -79,8 +65,9 @@ func newRootCmd(g *globals) *cobra.Command {
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &exitError{code: exitBadUsage, err: durationHint(err)}
+		return &exitError{code: exitBadUsage, err: err}
 	})
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return warnAliases(cmd, g.stderr) }
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "debug logging to stderr")
 	root.AddCommand(
 		// one line per subcommand, each built in its own file

@@ -43,3 +43,38 @@ func TestDurationFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestSameFlagNames checks that the same thing has the same flag in every
+// subcommand (issue 14): each command below parses its flags (the bad
+// value it is given last is what it refuses), and the spellings that were
+// documented before still work, with a warning.
+func TestSameFlagNames(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     string // in the output
+	}{
+		{name: "lookup --dns-mode", args: []string{"lookup", "--dns-mode", "static", "--primary-ip", "192.0.2.13", "--dns-timeout", "1s", "example.com"}, want: "192.0.2.13"},
+		{name: "lookup --dns-mode bad", args: []string{"lookup", "--dns-mode", "bogus", "example.com"}, wantCode: 2, want: `--dns-mode "bogus"`},
+		{name: "lookup --mode", args: []string{"lookup", "--mode", "static", "--primary-ip", "192.0.2.13", "example.com"}, want: "warning: --mode is deprecated; use --dns-mode"},
+		{name: "lookup --timeout", args: []string{"lookup", "--timeout", "1s", "--dns-mode", "static", "--primary-ip", "192.0.2.13", "example.com"}, want: "warning: --timeout is deprecated; use --dns-timeout"},
+		{name: "lookup --mode and --dns-mode", args: []string{"lookup", "--mode", "srv", "--dns-mode", "a", "example.com"}, wantCode: 2, want: "--mode and --dns-mode are the same flag"},
+		{name: "options --dns-timeout", args: []string{"options", "--dns-timeout", "1s", "--count", "0", "example.com"}, wantCode: 2, want: "--count 0"},
+		{name: "options --timeout", args: []string{"options", "--timeout", "1s", "--count", "0", "example.com"}, wantCode: 2, want: "warning: --timeout is deprecated; use --dns-timeout"},
+		{name: "doctor --dns-timeout", args: []string{"doctor", "--dns-timeout", "1s", "--transport", "sctp", "example.com"}, wantCode: 2, want: `--transport "sctp"`},
+		{name: "demo --primary-ip --backup-ip", args: []string{"demo", "--primary-ip", "127.0.18.13", "--backup-ip", "127.0.18.12", "--dns-timeout", "1s", "--dns-mode", "bogus"}, wantCode: 2, want: `--dns-mode "bogus"`},
+		{name: "demo --primary", args: []string{"demo", "--primary", "127.0.18.13", "--dns-mode", "bogus"}, wantCode: 2, want: "warning: --primary is deprecated; use --primary-ip"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			var out bytes.Buffer
+			code := run(ctx, tc.args, &out, &out)
+			if code != tc.wantCode || !strings.Contains(out.String(), tc.want) {
+				t.Errorf("exit %d, %q; want %d and %q", code, out.String(), tc.wantCode, tc.want)
+			}
+		})
+	}
+}

@@ -1,7 +1,8 @@
 // Package doctortest builds the lab of the doctor's tests on loopback
 // (issue 11): our DNS server (package dnsserver) serving a zone that holds
 // one of each fault, and our registrar and TLS listeners as the SIP
-// servers. It is for tests only.
+// servers (StartKamailioTLS: Kamailio's tls module as the TLS servers).
+// It is for tests only.
 //
 // Zone example.com (faults): NAPTR to _sip._udp, to _sip._tcp (which has
 // no SRV) and to _sips._tcp; _sip._udp SRV to sip1 (answers), sip2
@@ -12,6 +13,7 @@
 package doctortest
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -19,11 +21,13 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/siplocate/siplocate/dnsserver"
+	"github.com/siplocate/siplocate/internal/kamailiotest"
 	"github.com/siplocate/siplocate/probe/probetest"
 	"github.com/siplocate/siplocate/registrar"
 )
@@ -43,6 +47,50 @@ type Lab struct {
 // own), and stops it when the test ends.
 func Start(t testing.TB, prefix string, first int, port uint16) *Lab {
 	t.Helper()
+	return start(t, prefix, first, port, probetest.ServeTLS)
+}
+
+// StartKamailioTLS is Start with Kamailio (its tls module) as the three
+// TLS servers instead of Go listeners, each on port 5061 of its address
+// unless port says otherwise: the certificates are the same ones, made by
+// the test's CA. It needs Kamailio and kamailio-tls-modules
+// (scripts/install-deps); tests that use it are interop tests.
+func StartKamailioTLS(t testing.TB, prefix string, first int, port uint16) *Lab {
+	t.Helper()
+	return start(t, prefix, first, port, serveKamailioTLS)
+}
+
+// serveKamailioTLS runs a Kamailio answering OPTIONS over TLS on addr
+// (port 0: 5061) with cert; it returns the port.
+func serveKamailioTLS(t testing.TB, addr string, cert tls.Certificate) uint16 {
+	t.Helper()
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if port == 0 {
+		port = 5061
+	}
+	key, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chain []byte
+	for _, der := range cert.Certificate {
+		chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	}
+	kamailiotest.Start(t, kamailiotest.Config{Addr: host, Port: port, TLSPort: port, Transports: []string{"tls"}, Workers: 1,
+		TLS: &kamailiotest.TLS{CertPEM: chain, KeyPEM: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key})}})
+	return uint16(port)
+}
+
+// start starts the lab with serveTLS as the TLS servers.
+func start(t testing.TB, prefix string, first int, port uint16, serveTLS func(testing.TB, string, tls.Certificate) uint16) *Lab {
+	t.Helper()
 	ip := func(n int) string { return fmt.Sprintf("%s%d", prefix, first+n) }
 	at := func(n int) string { return net.JoinHostPort(ip(n), fmt.Sprint(port)) }
 	ports := map[string]uint16{}
@@ -53,9 +101,9 @@ func Start(t testing.TB, prefix string, first int, port uint16) *Lab {
 	now := time.Now().UTC().Truncate(time.Second)
 	ca := probetest.NewCA(t, now)
 	year := now.Add(365 * 24 * time.Hour)
-	ports["tls1"] = probetest.ServeTLS(t, at(5), ca.Leaf(t, year, "tls1.example.com"))
-	ports["tls2"] = probetest.ServeTLS(t, at(6), ca.Leaf(t, year, "sip:example.com", "sip:good.example"))
-	ports["tls3"] = probetest.ServeTLS(t, at(7), ca.Leaf(t, now.Add(-24*time.Hour), "example.com"))
+	ports["tls1"] = serveTLS(t, at(5), ca.Leaf(t, year, "tls1.example.com"))
+	ports["tls2"] = serveTLS(t, at(6), ca.Leaf(t, year, "sip:example.com", "sip:good.example"))
+	ports["tls3"] = serveTLS(t, at(7), ca.Leaf(t, now.Add(-24*time.Hour), "example.com"))
 	zones := map[string]string{"example.com": faultZone(ip, ports), "good.example": goodZone(ip, ports)}
 	dir := t.TempDir()
 	var files []string

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"net/netip"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/template"
@@ -29,6 +30,17 @@ type Config struct {
 	// this many seconds apart (ka_mode 1, timer_interval) and remove a
 	// contact that answered none for three rounds (ka_timeout).
 	Keepalive int
+	// TLS, when set, has Kamailio's tls module (Debian's
+	// kamailio-tls-modules) listen on TLSPort with this certificate and
+	// key: the "tls" transport, which needs it.
+	TLS     *TLS
+	TLSPort int // default Port+1 (5061)
+}
+
+// TLS is the server side of a TLS listener, PEM-encoded: the certificate
+// chain (leaf first) and its private key.
+type TLS struct {
+	CertPEM, KeyPEM []byte
 }
 
 func (c Config) addr() string {
@@ -50,6 +62,13 @@ func (c Config) transports() []string {
 		return []string{"udp", "tcp"}
 	}
 	return c.Transports
+}
+
+func (c Config) tlsPort() int {
+	if c.TLSPort == 0 {
+		return c.port() + 1
+	}
+	return c.TLSPort
 }
 
 func (c Config) workers() int {
@@ -84,9 +103,15 @@ func (c Config) validate() error {
 		return fmt.Errorf("kamailio config: port %d out of range", c.port())
 	}
 	for _, tr := range c.transports() {
-		if tr != "udp" && tr != "tcp" {
-			return fmt.Errorf("kamailio config: transport %q: want udp or tcp", tr)
+		if tr != "udp" && tr != "tcp" && tr != "tls" {
+			return fmt.Errorf("kamailio config: transport %q: want udp, tcp or tls", tr)
 		}
+	}
+	if hasTLS := slices.Contains(c.transports(), "tls"); hasTLS != (c.TLS != nil) {
+		return fmt.Errorf("kamailio config: the tls transport and a TLS certificate go together (transports %v)", c.transports())
+	}
+	if c.TLS != nil && (c.tlsPort() < 1 || c.tlsPort() > 65535) {
+		return fmt.Errorf("kamailio config: TLS port %d out of range", c.tlsPort())
 	}
 	if c.Keepalive < 0 {
 		return fmt.Errorf("kamailio config: keepalive %d is negative", c.Keepalive)
@@ -132,6 +157,7 @@ type tmplData struct {
 	KaTimeout  int
 	HTBits     int
 	Users      [][2]string
+	TLSConfig  string // the tls module's configuration file; "" without TLS
 }
 
 func (c Config) data(ctlSocket string) tmplData {
@@ -140,8 +166,13 @@ func (c Config) data(ctlSocket string) tmplData {
 		d.Realm = "$td"
 	}
 	for _, tr := range c.transports() {
-		d.Listen = append(d.Listen, fmt.Sprintf("%s:%s:%d", tr, c.addr(), c.port()))
-		d.TCP = d.TCP || tr == "tcp"
+		port := c.port()
+		if tr == "tls" {
+			port = c.tlsPort()
+			d.TLSConfig = filepath.Join(filepath.Dir(ctlSocket), tlsConfigFile)
+		}
+		d.Listen = append(d.Listen, fmt.Sprintf("%s:%s:%d", tr, c.addr(), port))
+		d.TCP = d.TCP || tr == "tcp" || tr == "tls" // TLS runs over Kamailio's TCP
 	}
 	for u, p := range c.Users {
 		d.Users = append(d.Users, [2]string{u, p})
@@ -149,6 +180,31 @@ func (c Config) data(ctlSocket string) tmplData {
 	slices.SortFunc(d.Users, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
 	d.HTBits = min(max(bits.Len(uint(len(d.Users))), 4), 16)
 	return d
+}
+
+// tlsConfigFile, certFile and keyFile are written next to kamailio.cfg
+// when the instance has TLS.
+const (
+	tlsConfigFile = "tls.cfg"
+	certFile      = "cert.pem"
+	keyFile       = "key.pem"
+)
+
+// tlsConfig returns the tls module's configuration for the certificate
+// and key in dir: any TLS 1.2 or later client, no client certificate asked.
+func tlsConfig(dir string) string {
+	return fmt.Sprintf(`[server:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+certificate = %s
+private_key = %s
+
+[client:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+`, filepath.Join(dir, certFile), filepath.Join(dir, keyFile))
 }
 
 // render returns kamailio.cfg for c, its control socket at ctlSocket.

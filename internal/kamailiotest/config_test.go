@@ -37,6 +37,15 @@ func TestRender(t *testing.T) {
 			notWant: []string{"listen=tcp"},
 		},
 		{
+			name: "udp and tls",
+			cfg:  Config{Addr: "127.0.0.13", Transports: []string{"udp", "tls"}, TLS: &TLS{CertPEM: []byte("c"), KeyPEM: []byte("k")}},
+			want: []string{
+				"listen=udp:127.0.0.13:5060", "listen=tls:127.0.0.13:5061", "enable_tls=yes",
+				`loadmodule "tls.so"`, `modparam("tls", "config", "/d/tls.cfg")`,
+			},
+			notWant: []string{"disable_tcp", "listen=tcp"},
+		},
+		{
 			name: "IPv6",
 			cfg:  Config{Addr: "::1", Transports: []string{"tcp"}},
 			want: []string{"listen=tcp:::1:5060"},
@@ -69,7 +78,9 @@ func TestValidate(t *testing.T) {
 	}{
 		{name: "bad address", cfg: Config{Addr: "example.test"}},
 		{name: "port too big", cfg: Config{Port: 70000}},
-		{name: "tls", cfg: Config{Transports: []string{"tls"}}},
+		{name: "tls without a certificate", cfg: Config{Transports: []string{"tls"}}},
+		{name: "a certificate without tls", cfg: Config{TLS: &TLS{CertPEM: []byte("c"), KeyPEM: []byte("k")}}},
+		{name: "sctp", cfg: Config{Transports: []string{"sctp"}}},
 		{name: "negative min expires", cfg: Config{MinExpires: -1}},
 		{name: "quote in password", cfg: Config{Users: map[string]string{"a": `x"; exit; "`}}},
 		{name: "pseudo-variable in user", cfg: Config{Users: map[string]string{"$au": "x"}}},

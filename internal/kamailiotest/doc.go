@@ -16,8 +16,9 @@
 // where every REGISTER and OPTIONS leaves a line with a timestamp
 // ("siplocate: ...", t=seconds.microseconds).
 //
-// It leaves out TLS (Debian ships the tls module separately), SCTP,
-// WebSocket and any routing beyond REGISTER and OPTIONS: other requests get
+// With Config.TLS it listens on TLS too, through its tls module (Debian's
+// kamailio-tls-modules), with the certificate the test made; it asks for no
+// client certificate. It leaves out SCTP, WebSocket and any routing beyond REGISTER and OPTIONS: other requests get
 // 405.
 //
 // Two instances can run at once on different addresses; each gets its own

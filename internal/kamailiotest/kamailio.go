@@ -3,6 +3,7 @@ package kamailiotest
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,6 +52,11 @@ func Start(t testing.TB, cfg Config) *Instance {
 		t.Fatal(err)
 	}
 	testenv.WriteFile(t, i.dir, "kamailio.cfg", text)
+	if cfg.TLS != nil {
+		testenv.WriteFile(t, i.dir, certFile, string(cfg.TLS.CertPEM))
+		testenv.WriteFile(t, i.dir, keyFile, string(cfg.TLS.KeyPEM))
+		testenv.WriteFile(t, i.dir, tlsConfigFile, tlsConfig(i.dir))
+	}
 	i.run(t)
 	return i
 }
@@ -99,8 +105,11 @@ func (i *Instance) ready() error {
 	if _, err := i.RPC("core.uptime"); err != nil {
 		return err
 	}
-	_, err := i.Options(i.cfg.transports()[0], 200*time.Millisecond)
-	return err
+	if tr := i.cfg.transports()[0]; tr != "tls" {
+		_, err := i.Options(tr, 200*time.Millisecond)
+		return err
+	}
+	return testenv.TCPListening(i.TLSHostPort())()
 }
 
 // Config returns the configuration the instance runs with.
@@ -108,6 +117,11 @@ func (i *Instance) Config() Config { return i.cfg }
 
 // HostPort returns the address Kamailio listens on, as host:port.
 func (i *Instance) HostPort() string { return i.cfg.hostPort() }
+
+// TLSHostPort returns the address of the TLS listener, as host:port.
+func (i *Instance) TLSHostPort() string {
+	return net.JoinHostPort(i.cfg.addr(), strconv.Itoa(i.cfg.tlsPort()))
+}
 
 // Dir returns the directory holding kamailio.cfg, the control socket and
 // the PID file.
