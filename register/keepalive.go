@@ -79,14 +79,6 @@ func (k *keepalive) start(lo, hi time.Duration) {
 	k.timer = k.clock.AfterFunc(k.nextWait(), k.fire)
 }
 
-// setWindow changes the wait between keep-alives from the next one on
-// (a refresh's 200 OK brought another Flow-Timer).
-func (k *keepalive) setWindow(lo, hi time.Duration) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.lo, k.hi = lo, hi
-}
-
 func (k *keepalive) nextWait() time.Duration { return k.lo + k.random(k.hi-k.lo) }
 
 // fire sends the keep-alive that is due, a retransmission, or declares the
@@ -167,11 +159,4 @@ func (k *keepalive) stop() {
 	if k.timer != nil {
 		k.timer.Stop()
 	}
-}
-
-// isWaiting reports whether a keep-alive is unanswered.
-func (k *keepalive) isWaiting() bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.waiting && !k.done
 }
